@@ -1,0 +1,1 @@
+//! A strict, zero-copy DER reader and a small DER writer.
