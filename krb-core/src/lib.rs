@@ -11,8 +11,11 @@
 #![deny(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ccache;
 pub mod crypto;
 #[cfg(feature = "fuzzing")]
 pub mod der;
 #[cfg(not(feature = "fuzzing"))]
 pub(crate) mod der;
+pub mod principal;
+pub mod replay;
