@@ -142,7 +142,7 @@ EOF
 wait_answer() {
   local dir=$1 i out
   for i in $(seq 1 50); do
-    out=$(KRB5_CONFIG="$dir/krb5.conf" KRB5CCNAME="FILE:$dir/probe.ccache" kinit "mit-kdc-probe@$REALM" </dev/null 2>&1 || true)
+    out=$(LC_ALL=C KRB5_CONFIG="$dir/krb5.conf" KRB5CCNAME="FILE:$dir/probe.ccache" kinit "mit-kdc-probe@$REALM" </dev/null 2>&1 || true)
     case $out in
       *"not found in Kerberos database"*) return 0 ;;
     esac
