@@ -113,6 +113,11 @@ pwkt=$out/password.keytab
   done
   printf 'wkt %s\nquit\n' "$pwkt"
 } | ktutil >/dev/null 2>"$work/ktutil.log" || die "ktutil failed: $(cat "$work/ktutil.log")"
+# The same password at kvno 300: MIT writes kvno mod 256 in the entry's 8-bit field and the
+# full kvno in the 32-bit field after the key.
+printf 'addent -password -p %s@%s -k 300 -e %s\n%s\nwkt %s\nquit\n' \
+  "$PW_SERVICE" "$REALM" "$E18" "$SERVICE_PW" "$out/kvno300.keytab" |
+  ktutil >/dev/null 2>"$work/ktutil.log" || die "ktutil failed: $(cat "$work/ktutil.log")"
 n=$((n + 1))
 (cd "$out" && "$tool" roundtrip -t HTTP@password.example.test -m krb5 -k "$pwkt" -p krb5-password -M) \
   >"$work/entries/$(printf %02d $n)-krb5-password.json" || die "capture krb5-password failed"
@@ -148,12 +153,14 @@ done
 # The ktutil keys equal the KDC's keys for the same password.
 kadm "ktadd -norandkey -k $work/kdc-password.keytab $PW_SERVICE"
 keys() { klist -k -e -K "$1" | awk 'NR > 3 { print $1, $2, $3, $4 }' | sort; }
-[ "$(keys "$pwkt")" = "$(keys "$work/kdc-password.keytab")" ] ||
+[ "$(keys "$pwkt" | wc -l)" -eq 4 ] && [ "$(keys "$pwkt")" = "$(keys "$work/kdc-password.keytab")" ] ||
   die "ktutil's password keys differ from the KDC's"
+[ "$(keys "$out/kvno300.keytab" | cut -d' ' -f2-)" = "$(keys "$pwkt" | grep "($E18)" | cut -d' ' -f2-)" ] ||
+  die "the kvno 300 key differs from the kvno 1 key of the same password"
 [ "$(od -An -tx1 -N2 "$out/alice.ccache" | tr -d ' \n')" = 0504 ] || die "alice.ccache is not a v4 (0x0504) FILE ccache"
 
 # ---- klist outputs ----------------------------------------------------------------------------
-for k in service password; do
+for k in service password kvno300; do
   klist -k -e -t -K "$out/$k.keytab" | sed "s|FILE:$out/|FILE:|" >"$out/$k.keytab.klist.txt"
 done
 klist -e -f -c "FILE:$out/alice.ccache" | sed "s|FILE:$out/|FILE:|" >"$out/alice.ccache.klist.txt"
@@ -221,6 +228,18 @@ EOF
   keytab_entries "$out/password.keytab"
   cat <<EOF
       ]
+    },
+    {
+      "file": "kvno300.keytab",
+      "klist": "kvno300.keytab.klist.txt",
+      "made_by": "ktutil addent -password -p $PW_SERVICE@$REALM -k 300 -e $E18 (default salt); the entry's 8-bit kvno field holds 300 mod 256 = 44, the 32-bit field after the key holds 300",
+      "password": "$SERVICE_PW",
+      "salt": "$REALM${PW_SERVICE//\//}",
+      "entries": [
+EOF
+  keytab_entries "$out/kvno300.keytab"
+  cat <<EOF
+      ]
     }
   ],
   "ccache": {
@@ -245,4 +264,4 @@ EOF
 step "writing into $here"
 rm -f "$here"/*.bin "$here"/*.keytab "$here"/*.ccache "$here"/*.klist.txt "$here"/manifest.json
 cp "$out"/* "$here"/
-step "done: $(ls "$out"/*.bin | wc -l) tokens, 2 keytabs, 1 ccache"
+step "done: $(ls "$out"/*.bin | wc -l) tokens, $(ls "$out"/*.keytab | wc -l) keytabs, 1 ccache"
