@@ -6,12 +6,13 @@
 #   scripts/mit-kdc.sh stop DIR     stop the KDC started in DIR (DIR and its files stay)
 #   scripts/mit-kdc.sh status DIR   exit 0 if the KDC of DIR runs
 #
+# `start` on a DIR that already holds a realm restarts it (same database, maybe a new port).
 # Everything lives in DIR: krb5.conf (clients), kdc.conf (KDC), the database, its stash, the pid
 # file and the KDC log. /etc/krb5.conf, /etc/krb5kdc and system daemons are never read or touched,
 # and several realms can run at once in different DIRs. Only krb5kdc runs (no kadmind): principals
 # are made with kadmin.local, which works on the database files directly.
 #
-# After `start`, `source DIR/env` exports:
+# After `start`, `source DIR/env` exports (write ./env, not env, when DIR is the current directory):
 #   KRB5_CONFIG        DIR/krb5.conf (default realm EXAMPLE.TEST, no DNS, no canonicalization,
 #                      allow_rc4 = true)
 #   KRB5_KDC_PROFILE   DIR/kdc.conf
