@@ -17,5 +17,6 @@ pub mod crypto;
 pub mod der;
 #[cfg(not(feature = "fuzzing"))]
 pub(crate) mod der;
+pub mod error_code;
 pub mod principal;
 pub mod replay;
