@@ -119,3 +119,64 @@ fn version_and_counts_are_checked() {
     assert!(matches!(e.kind, CcacheErrorKind::Truncated(_)), "{e}");
     assert!(e.to_string().contains("at byte"), "{e}");
 }
+
+/// Seconds since the epoch of klist's `MM/DD/YY HH:MM:SS` (UTC, as regen.sh runs klist).
+fn klist_time(date: &str, time: &str) -> u32 {
+    let d: Vec<i64> = date.split('/').map(|p| p.parse().unwrap()).collect();
+    let t: Vec<i64> = time.split(':').map(|p| p.parse().unwrap()).collect();
+    let (y, m, day) = (2000 + d[2], d[0], d[1]);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u32::try_from(days * 86_400 + t[0] * 3600 + t[1] * 60 + t[2]).unwrap()
+}
+
+#[test]
+fn reads_the_mit_cache_as_klist_does() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/mit/");
+    let cc = Ccache::parse(&std::fs::read(format!("{dir}alice.ccache")).unwrap()).unwrap();
+    let klist = std::fs::read_to_string(format!("{dir}alice.ccache.klist.txt")).unwrap();
+    assert_eq!(cc.version, 0x0504);
+    assert!(klist.contains(&format!("Default principal: {}", cc.default_principal)));
+
+    // (start, end, service) from the time lines, and the session key etype from the Etype lines.
+    let mut expected = Vec::new();
+    let mut lines = klist.lines().peekable();
+    while let Some(line) = lines.next() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() == 5 && f[0].contains('/') && f[1].contains(':') {
+            let start = klist_time(f[0], f[1]);
+            let end = klist_time(f[2], f[3]);
+            let etype_line = lines.find(|l| l.contains("Etype (skey, tkt)")).unwrap();
+            let (_, etypes) = etype_line.rsplit_once("Etype (skey, tkt): ").unwrap();
+            let skey = etypes.split(',').next().unwrap().trim();
+            let etype = match skey {
+                "aes128-cts-hmac-sha1-96" => 17,
+                "aes256-cts-hmac-sha1-96" => 18,
+                "aes128-cts-hmac-sha256-128" => 19,
+                "aes256-cts-hmac-sha384-192" => 20,
+                "DEPRECATED:arcfour-hmac" => 23,
+                other => panic!("unexpected enctype {other}"),
+            };
+            expected.push((start, end, f[4].to_owned(), etype));
+        }
+    }
+    assert!(expected.len() >= 8, "{expected:?}");
+    let got: Vec<_> = cc
+        .tickets()
+        .map(|c| (c.starttime, c.endtime, c.server.to_string(), c.key_etype))
+        .collect();
+    assert_eq!(got, expected);
+    // MIT's configuration entries are there, and kept apart from the tickets.
+    assert!(cc.credentials.iter().any(|c| c.is_config()));
+    for t in cc.tickets() {
+        assert_eq!(t.client.to_string(), "alice@EXAMPLE.TEST");
+        assert_eq!(t.ticket.first(), Some(&0x61));
+    }
+    let api = Principal::parse("HTTP/api.example.test@EXAMPLE.TEST", None).unwrap();
+    assert_eq!(cc.find(&api).unwrap().key_etype, 18);
+}
