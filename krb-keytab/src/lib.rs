@@ -1,9 +1,33 @@
 //! `krb-keytab`: MIT keytab files.
 //!
-//! What it does: reads keytab files of versions 0x0501 and 0x0502, writes 0x0502 files that MIT
-//! tools read back, looks keys up for the acceptor, and makes entries from passwords.
+//! What it does: reads keytab files of versions 0x0501 and 0x0502 ([`parse`],
+//! [`Keytab::read_file`]), writes 0x0502 files that MIT's `klist` and `ktutil` read back
+//! ([`Keytab::write_file`], atomically), and looks keys up for the acceptor by principal, kvno and
+//! enctype ([`Keytab::find`], [`Keytab::candidates`]).
 //!
-//! What it does not do: talk to a KDC or kadmin. Reading a file from disk is the only I/O.
+//! What it does not do: talk to a KDC or kadmin, lock files as MIT does, or read krb5.conf (so
+//! principals are always written with their realm). Reading and writing keytab files are its only
+//! I/O; it reads no clock (callers pass timestamps).
+//!
+//! Parsing is strict and bounded: every length is checked against the bytes that remain before
+//! anything is allocated, files over [`MAX_FILE_SIZE`], principals of more than
+//! [`MAX_COMPONENTS`] components and keytabs of more than [`MAX_ENTRIES`] entries are refused,
+//! and errors name the file and the byte offset. Entries of enctypes this crate cannot use are
+//! kept and listed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
+mod enctype;
+mod error;
+mod keytab;
+mod parse;
+mod principal;
+mod secret;
+mod write;
+
+pub use enctype::EnctypeNumber;
+pub use error::{ErrorKind, Field, KeytabError};
+pub use keytab::{Entry, Keytab, LookupError, Version};
+pub use parse::{MAX_ENTRIES, MAX_FILE_SIZE, parse};
+pub use principal::{MAX_COMPONENT_LEN, MAX_COMPONENTS, Principal, PrincipalError};
