@@ -19,15 +19,34 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Every keytab in the test data directory.
-pub fn all_keytabs() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(data(""))
+fn keytabs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "keytab"))
         .collect();
     v.sort();
+    v
+}
+
+/// Every keytab in this crate's test data directory (each with an `X.klist` beside it).
+pub fn local_keytabs() -> Vec<PathBuf> {
+    let v = keytabs_in(&data(""));
     assert!(v.len() >= 6, "test keytabs missing: {v:?}");
+    v
+}
+
+/// The keytabs of the MIT test realm, in the workspace's testdata/mit.
+pub fn realm_keytabs() -> Vec<PathBuf> {
+    let v = keytabs_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/mit"));
+    assert!(v.len() >= 2, "testdata/mit keytabs missing: {v:?}");
+    v
+}
+
+/// Every test keytab: this crate's and the MIT realm's.
+pub fn all_keytabs() -> Vec<PathBuf> {
+    let mut v = local_keytabs();
+    v.extend(realm_keytabs());
     v
 }
 
@@ -60,20 +79,18 @@ pub struct KlistEntry {
 pub fn parse_klist(text: &str) -> Vec<KlistEntry> {
     let mut out = Vec::new();
     for line in text.lines().skip(3) {
-        let t: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(t.len(), 6, "unexpected klist line: {line:?}");
+        let (head, key) = line
+            .rsplit_once("  (0x")
+            .unwrap_or_else(|| panic!("unexpected klist line: {line:?}"));
+        let (front, enctype) = head.trim_end().rsplit_once(" (").unwrap();
+        let t: Vec<&str> = front.split_whitespace().collect();
+        assert_eq!(t.len(), 4, "unexpected klist line: {line:?}");
         out.push(KlistEntry {
             kvno: t[0].parse().unwrap(),
             time: format!("{} {}", t[1], t[2]),
             principal: t[3].to_owned(),
-            enctype: t[4]
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .to_owned(),
-            key_hex: t[5]
-                .trim_start_matches("(0x")
-                .trim_end_matches(')')
-                .to_owned(),
+            enctype: enctype.trim_end_matches(')').to_owned(),
+            key_hex: key.trim_end_matches(')').to_owned(),
         });
     }
     out
