@@ -107,6 +107,12 @@ impl EnctypeNumber {
     }
 }
 
+impl From<krb_core::crypto::Etype> for EnctypeNumber {
+    fn from(etype: krb_core::crypto::Etype) -> EnctypeNumber {
+        EnctypeNumber(etype.number())
+    }
+}
+
 /// MIT's name, or `etype N` for a number without one (as MIT's `klist -e` prints it, without
 /// its `DEPRECATED:` prefix).
 impl fmt::Display for EnctypeNumber {

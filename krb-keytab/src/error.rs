@@ -115,6 +115,7 @@ impl std::error::Error for KeytabError {
         match &self.kind {
             ErrorKind::Io { source, .. } => Some(source),
             ErrorKind::Principal(e) => Some(e),
+            ErrorKind::StringToKey { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -222,6 +223,13 @@ pub enum ErrorKind {
     },
     /// A principal name was refused.
     Principal(PrincipalError),
+    /// Making a key from a password failed (an enctype that is not implemented or not enabled).
+    StringToKey {
+        /// The enctype asked for.
+        enctype: EnctypeNumber,
+        /// Why.
+        source: krb_core::crypto::CryptoError,
+    },
     /// The keytab already has an entry with this principal, kvno and enctype.
     Duplicate {
         /// The principal.
@@ -349,6 +357,9 @@ impl fmt::Display for ErrorKind {
                  keytab format"
             ),
             ErrorKind::Principal(e) => e.fmt(f),
+            ErrorKind::StringToKey { enctype, source } => {
+                write!(f, "cannot make a {enctype} key from the password: {source}")
+            }
             ErrorKind::Duplicate {
                 principal,
                 kvno,

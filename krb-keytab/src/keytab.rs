@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use krb_core::crypto::{CryptoError, Etype, Key, string_to_key};
+
 use crate::enctype::EnctypeNumber;
 use crate::principal::Principal;
 use crate::secret::SecretBytes;
@@ -16,6 +18,30 @@ pub enum Version {
     V2,
 }
 
+/// An entry's key: a crypto key built once, when the entry was read or made (so the keys it
+/// derives per key usage are cached for the life of the keytab), or, for an enctype this build
+/// cannot use, the raw bytes and the reason.
+#[derive(Clone, Debug)]
+enum Material {
+    Ready(Key),
+    Unusable {
+        bytes: SecretBytes,
+        reason: CryptoError,
+    },
+}
+
+impl Material {
+    fn new(enctype: EnctypeNumber, bytes: &[u8]) -> Material {
+        match Etype::from_number(enctype.get()).and_then(|etype| Key::new(etype, bytes)) {
+            Ok(key) => Material::Ready(key),
+            Err(reason) => Material::Unusable {
+                bytes: SecretBytes::new(bytes),
+                reason,
+            },
+        }
+    }
+}
+
 /// One key of one principal: an entry of a keytab file.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -25,7 +51,7 @@ pub struct Entry {
     kvno: u32,
     kvno_8bit_only: bool,
     enctype: EnctypeNumber,
-    key: SecretBytes,
+    key: Material,
 }
 
 impl Entry {
@@ -45,12 +71,45 @@ impl Entry {
             kvno,
             kvno_8bit_only,
             enctype,
-            key: SecretBytes::new(key),
+            key: Material::new(enctype, key),
         }
     }
 
+    /// A new entry holding `key`, name type `KRB5_NT_PRINCIPAL` (1).
+    pub fn from_key(principal: Principal, kvno: u32, key: Key, timestamp: u32) -> Entry {
+        Entry {
+            principal,
+            name_type: 1,
+            timestamp,
+            kvno,
+            kvno_8bit_only: false,
+            enctype: EnctypeNumber::from(key.etype()),
+            key: Material::Ready(key),
+        }
+    }
+
+    /// A new entry whose key is made from a password (string-to-key at the enctype's default
+    /// iteration count), with `salt`, or MIT's default salt when `None`: the realm followed by
+    /// the name components ([`Principal::default_salt`]).
+    pub fn from_password(
+        principal: Principal,
+        kvno: u32,
+        etype: Etype,
+        password: &[u8],
+        salt: Option<&[u8]>,
+        timestamp: u32,
+    ) -> Result<Entry, CryptoError> {
+        let key = match salt {
+            Some(salt) => string_to_key(etype, password, salt, None)?,
+            None => string_to_key(etype, password, &principal.default_salt(), None)?,
+        };
+        Ok(Entry::from_key(principal, kvno, key, timestamp))
+    }
+
     /// A new entry with raw key bytes, name type `KRB5_NT_PRINCIPAL` (1), and the given
-    /// timestamp (seconds since 1970; MIT stores the time the entry was made).
+    /// timestamp (seconds since 1970; MIT stores the time the entry was made). An enctype this
+    /// build cannot use, or a key of the wrong length, makes an entry without a usable key
+    /// ([`Entry::key`] says why), which can still be listed and written.
     pub fn new(
         principal: Principal,
         kvno: u32,
@@ -87,9 +146,27 @@ impl Entry {
         self.enctype
     }
 
+    /// The enctype, if it is one this crate implements (whether or not this build enables it).
+    pub fn etype(&self) -> Option<Etype> {
+        Etype::from_number(self.enctype.get()).ok()
+    }
+
+    /// The key, built when the entry was read; or why there is none: an enctype this crate does
+    /// not implement (DES, camellia, unknown numbers), rc4-hmac without the `rc4` feature, or a
+    /// key of the wrong length for its enctype.
+    pub fn key(&self) -> Result<&Key, &CryptoError> {
+        match &self.key {
+            Material::Ready(key) => Ok(key),
+            Material::Unusable { reason, .. } => Err(reason),
+        }
+    }
+
     /// The key bytes. Print them only when a person asks for them.
     pub fn key_bytes(&self) -> &[u8] {
-        self.key.as_bytes()
+        match &self.key {
+            Material::Ready(key) => key.as_bytes(),
+            Material::Unusable { bytes, .. } => bytes.as_bytes(),
+        }
     }
 
     /// Whether the entry's kvno came from the 8-bit field only (no 32-bit kvno in the file), so
@@ -194,6 +271,35 @@ impl Keytab {
         Ok(())
     }
 
+    /// Adds one entry per enctype, each with a key made from `password` (see
+    /// [`Entry::from_password`]). Either all are added or, on an error, none.
+    pub fn add_password(
+        &mut self,
+        principal: &Principal,
+        kvno: u32,
+        etypes: &[Etype],
+        password: &[u8],
+        salt: Option<&[u8]>,
+        timestamp: u32,
+    ) -> Result<(), crate::KeytabError> {
+        let mut new = Vec::with_capacity(etypes.len());
+        for &etype in etypes {
+            let entry =
+                Entry::from_password(principal.clone(), kvno, etype, password, salt, timestamp)
+                    .map_err(|source| crate::ErrorKind::StringToKey {
+                        enctype: EnctypeNumber::from(etype),
+                        source,
+                    })?;
+            new.push(entry);
+        }
+        let mut next = self.clone();
+        for entry in new {
+            next.add(entry)?;
+        }
+        *self = next;
+        Ok(())
+    }
+
     /// Removes the entries of `principal` (only those of `kvno` when given) and returns how
     /// many were removed.
     pub fn remove(&mut self, principal: &Principal, kvno: Option<u32>) -> usize {
@@ -285,6 +391,37 @@ impl Keytab {
     }
 }
 
+impl Keytab {
+    /// The key for a ticket to `principal` encrypted with `etype` under `kvno` (`None`: the
+    /// highest), as [`Keytab::find`] chooses the entry.
+    pub fn find_key(
+        &self,
+        principal: &Principal,
+        kvno: Option<u32>,
+        etype: Etype,
+    ) -> Result<&Key, LookupError> {
+        let entry = self.find(principal, kvno, EnctypeNumber::from(etype))?;
+        entry.key().map_err(|reason| LookupError::Unusable {
+            principal: principal.clone(),
+            kvno: entry.kvno(),
+            enctype: entry.enctype(),
+            reason: reason.clone(),
+        })
+    }
+
+    /// Every usable key of `principal` with `etype` and its kvno, highest kvno first: what to
+    /// try, in order, when the ticket's kvno matches no entry (MIT's trial decryption after a
+    /// key change).
+    pub fn candidate_keys<'a>(
+        &'a self,
+        principal: &Principal,
+        etype: Etype,
+    ) -> impl Iterator<Item = (u32, &'a Key)> + 'a {
+        self.candidates(principal, EnctypeNumber::from(etype))
+            .filter_map(|e| e.key().ok().map(|k| (e.kvno(), k)))
+    }
+}
+
 /// Why a keytab holds no key for a ticket. Each says what was asked for and what the keytab has.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
@@ -315,6 +452,17 @@ pub enum LookupError {
         wanted: u32,
         /// The kvnos the keytab holds for the principal and enctype, highest first.
         held: Vec<u32>,
+    },
+    /// The entry exists but its key cannot be used by this build.
+    Unusable {
+        /// The principal.
+        principal: Principal,
+        /// The entry's kvno.
+        kvno: u32,
+        /// The entry's enctype.
+        enctype: EnctypeNumber,
+        /// Why: the enctype is not implemented or not enabled, or the key has the wrong length.
+        reason: CryptoError,
     },
 }
 
@@ -369,8 +517,24 @@ impl fmt::Display for LookupError {
                     }
                 )
             }
+            LookupError::Unusable {
+                principal,
+                kvno,
+                enctype,
+                reason,
+            } => write!(
+                f,
+                "the keytab's kvno {kvno} {enctype} key of {principal} cannot be used: {reason}"
+            ),
         }
     }
 }
 
-impl std::error::Error for LookupError {}
+impl std::error::Error for LookupError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LookupError::Unusable { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+}
