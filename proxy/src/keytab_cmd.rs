@@ -13,12 +13,12 @@
 //! - `keytab remove FILE --principal P [--kvno N]`.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use krb_keytab::{Entry, Keytab, Principal};
+use krb_keytab::{EnctypeNumber, Entry, Etype, Keytab, Principal};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -42,6 +42,32 @@ enum KeytabCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add entries whose keys are made from a password read from standard input.
+    ///
+    /// The keys are made as MIT's kadmin and ktutil make them: string-to-key with the salt (by
+    /// default the realm followed by the name components) at each enctype's default iteration
+    /// count. The file is created (mode 0600) if it does not exist.
+    Add {
+        /// The keytab file.
+        file: PathBuf,
+        /// The principal, in full: `HTTP/host.example.test@EXAMPLE.TEST`.
+        #[arg(long)]
+        principal: String,
+        /// The key version number; it must match the KDC's kvno for the principal.
+        #[arg(long)]
+        kvno: u32,
+        /// An enctype, by MIT name or alias; repeat for several. Default:
+        /// aes256-cts-hmac-sha1-96 and aes128-cts-hmac-sha1-96.
+        #[arg(long = "enctype", value_name = "ENCTYPE")]
+        enctypes: Vec<String>,
+        /// The salt, if the KDC uses another than the default.
+        #[arg(long)]
+        salt: Option<String>,
+        /// Read the password from standard input (one trailing newline is stripped). Required:
+        /// passwords are never taken from the command line.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
     /// Remove the entries of a principal (only those of one kvno with --kvno).
     Remove {
         /// The keytab file.
@@ -59,6 +85,14 @@ enum KeytabCommand {
 pub fn run(args: KeytabArgs) -> ExitCode {
     let result = match args.command {
         KeytabCommand::List { file, keys, json } => list(&file, keys, json),
+        KeytabCommand::Add {
+            file,
+            principal,
+            kvno,
+            enctypes,
+            salt,
+            password_stdin: _,
+        } => add(&file, &principal, kvno, &enctypes, salt.as_deref()),
         KeytabCommand::Remove {
             file,
             principal,
@@ -189,6 +223,122 @@ fn parse_principal(text: &str) -> Result<Principal, String> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "entry" } else { "entries" }
+}
+
+/// The enctypes `keytab add` makes when none is named.
+const DEFAULT_ENCTYPES: [Etype; 2] = [Etype::Aes256CtsHmacSha196, Etype::Aes128CtsHmacSha196];
+
+fn parse_enctype(name: &str) -> Result<Etype, String> {
+    let Some(number) = EnctypeNumber::from_name(name) else {
+        return Err(format!(
+            "--enctype {name:?}: not an enctype name MIT knows; use one of {}",
+            supported_names()
+        ));
+    };
+    match Etype::from_number(number.get()) {
+        Ok(etype) if etype.is_supported() => Ok(etype),
+        Ok(_) => Err(format!(
+            "--enctype {name:?}: {number} is disabled in this build (rc4-hmac needs the rc4 \
+             feature); use one of {}",
+            supported_names()
+        )),
+        Err(_) => Err(format!(
+            "--enctype {name:?}: this tool cannot make {number} keys; use one of {}",
+            supported_names()
+        )),
+    }
+}
+
+fn supported_names() -> String {
+    EnctypeNumber::known_names()
+        .filter(|name| {
+            EnctypeNumber::from_name(name)
+                .and_then(|n| Etype::from_number(n.get()).ok())
+                .is_some_and(Etype::is_supported)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The most bytes read as a password: far more than any password, little enough to refuse a
+/// file piped in by mistake.
+const MAX_PASSWORD: u64 = 4096;
+
+fn read_password() -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut password = Zeroizing::new(Vec::new());
+    io::stdin()
+        .lock()
+        .take(MAX_PASSWORD + 1)
+        .read_to_end(&mut password)
+        .map_err(|e| format!("reading the password from standard input: {e}"))?;
+    if password.len() as u64 > MAX_PASSWORD {
+        return Err(format!(
+            "the password on standard input is longer than {MAX_PASSWORD} bytes; pipe in only \
+             the password"
+        ));
+    }
+    // One trailing newline (\n or \r\n) is the end of the line, not part of the password.
+    if password.last() == Some(&b'\n') {
+        password.pop();
+        if password.last() == Some(&b'\r') {
+            password.pop();
+        }
+    }
+    if password.is_empty() {
+        return Err("the password on standard input is empty".to_owned());
+    }
+    Ok(password)
+}
+
+fn now() -> u32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    u32::try_from(secs).unwrap_or(u32::MAX)
+}
+
+fn add(
+    file: &Path,
+    principal: &str,
+    kvno: u32,
+    enctypes: &[String],
+    salt: Option<&str>,
+) -> Result<(), String> {
+    let principal = parse_principal(principal)?;
+    let mut etypes = Vec::new();
+    for name in enctypes {
+        let etype = parse_enctype(name)?;
+        if !etypes.contains(&etype) {
+            etypes.push(etype);
+        }
+    }
+    if etypes.is_empty() {
+        etypes.extend(DEFAULT_ENCTYPES);
+    }
+    // Read the keytab first, so a damaged file is reported before the password is asked for.
+    let mut kt = Keytab::read_file_or_new(file).map_err(|e| e.to_string())?;
+    let password = read_password()?;
+    kt.add_password(
+        &principal,
+        kvno,
+        &etypes,
+        &password,
+        salt.map(str::as_bytes),
+        now(),
+    )
+    .map_err(|e| format!("keytab {}: {}", file.display(), e.kind()))?;
+    kt.write_file(file).map_err(|e| e.to_string())?;
+    let names: Vec<String> = etypes
+        .iter()
+        .map(|&e| EnctypeNumber::from(e).to_string())
+        .collect();
+    print(&format!(
+        "added {} {} for {principal} kvno {kvno} ({}) to {}\n",
+        etypes.len(),
+        plural(etypes.len()),
+        names.join(", "),
+        file.display()
+    ))
 }
 
 fn remove(file: &Path, principal: &str, kvno: Option<u32>) -> Result<(), String> {
