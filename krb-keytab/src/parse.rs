@@ -1,20 +1,4 @@
-//! Reading the MIT keytab file format.
-//!
-//! ```text
-//! file    = version entry*                   version: 05 01 or 05 02
-//! entry   = size:i32 body                    size > 0: an entry of `size` bytes
-//!                                            size < 0: a hole (deleted entry) of -size bytes
-//!                                            size = 0: the end (MIT writes it while appending)
-//! body    = count:u16 realm:data component:data{count} [name_type:i32 (0x0502 only)]
-//!           timestamp:u32 kvno:u8 enctype:u16 key:data [kvno32:u32]
-//! data    = length:u16 bytes{length}
-//! ```
-//!
-//! Version 0x0502 is big-endian. Version 0x0501 used the writing host's byte order; MIT on x86
-//! wrote little-endian, and this reader assumes it. In 0x0501 the component count includes the
-//! realm. The 32-bit kvno is present when the entry's declared size leaves 4 bytes after the key;
-//! when it is non-zero it overrides the 8-bit one (MIT's rule). Bytes after it, up to the
-//! declared size, are slack from a reused hole and are ignored.
+//! Reading the MIT keytab file format (described in the crate documentation).
 
 use crate::enctype::EnctypeNumber;
 use crate::error::{ErrorKind, Field, KeytabError};
@@ -24,8 +8,10 @@ use crate::principal::{MAX_COMPONENTS, Principal};
 /// The largest keytab this crate reads: 64 MiB (a keytab of a thousand principals is ~200 KB).
 pub const MAX_FILE_SIZE: usize = 64 << 20;
 
-/// The most entries a keytab may hold here (holes not counted).
-pub const MAX_ENTRIES: usize = 65_536;
+/// The most entries a keytab may hold here (holes not counted): 4096 principals with four keys
+/// each. Each usable entry holds a crypto key with its per-usage cache (about 2 KiB), so this
+/// also bounds what a hostile file of small entries can make this crate allocate (about 40 MiB).
+pub const MAX_ENTRIES: usize = 16_384;
 
 #[derive(Clone, Copy)]
 enum Order {
@@ -114,9 +100,12 @@ fn read_i32(bytes: [u8; 4], order: Order) -> i32 {
     }
 }
 
-/// Parses a whole keytab file. Never panics, allocates at most a small multiple of the input's
-/// size, and fails on anything that is not a well-formed keytab (see the module docs for what
-/// is tolerated as MIT tolerates it).
+/// Parses a whole keytab file (version 0x0501 or 0x0502).
+///
+/// Never panics on any input; checks every length against the bytes that remain before
+/// allocating; refuses inputs over [`MAX_FILE_SIZE`] and more than [`MAX_ENTRIES`] entries. Fails
+/// on anything that is not a well-formed keytab, with the byte offset (see the crate
+/// documentation for what is tolerated as MIT tolerates it). This is the fuzzing entry point.
 pub fn parse(bytes: &[u8]) -> Result<Keytab, KeytabError> {
     if bytes.len() > MAX_FILE_SIZE {
         return Err(ErrorKind::TooLarge {

@@ -357,3 +357,24 @@ fn random_damage_never_panics() {
         }
     }
 }
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    for i in 0..20_000 {
+        let len = (rng.next() % 300) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        // Most with a valid header, so the entry parser is reached.
+        if i % 4 != 0 && bytes.len() >= 2 {
+            bytes[0] = 5;
+            bytes[1] = if i % 2 == 0 { 2 } else { 1 };
+        }
+        // Small sizes, so entries are often plausible.
+        if bytes.len() >= 6 && i % 3 == 0 {
+            bytes[2] = 0;
+            bytes[3] = 0;
+            bytes[4] = 0;
+        }
+        let _ = parse(&bytes);
+    }
+}
