@@ -25,7 +25,9 @@ fn etypes() -> Vec<Etype> {
 }
 
 fn plaintext(len: usize) -> Vec<u8> {
-    (0..len).map(|i| u8::try_from(i % 251).unwrap() ^ 0x5a).collect()
+    (0..len)
+        .map(|i| u8::try_from(i % 251).unwrap() ^ 0x5a)
+        .collect()
 }
 
 #[test]
