@@ -98,3 +98,4 @@ open("holes.keytab", "wb").write(out)
 open("only-holes.keytab", "wb").write(b"\x05\x02" + b"".join(hole(e) for e in entries))
 PY
 for f in mit-aes-v1 holes only-holes; do klist -k -e -t -K "$f.keytab" > "$f.klist"; done
+chmod 644 ./*.keytab
