@@ -5,16 +5,28 @@
 //! the request to the upstream API with the identity in headers.
 #![forbid(unsafe_code)]
 
+mod keytab_cmd;
+
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// A Kerberos-secured API access proxy.
 #[derive(Debug, Parser)]
 #[command(name = "krb-proxy", version, about, long_about = None)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List, add and remove the keys of MIT keytab files.
+    Keytab(keytab_cmd::KeytabArgs),
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    match Cli::parse().command {
+        Command::Keytab(args) => keytab_cmd::run(args),
+    }
 }
