@@ -16,3 +16,5 @@ pub mod crypto;
 pub mod der;
 #[cfg(not(feature = "fuzzing"))]
 pub(crate) mod der;
+
+pub use der::{Class, DerError, DerErrorKind, Oid, Tag};
