@@ -16,5 +16,9 @@ pub mod crypto;
 pub mod der;
 #[cfg(not(feature = "fuzzing"))]
 pub(crate) mod der;
+pub mod gss;
+pub mod messages;
+pub mod spnego;
+pub mod token;
 
 pub use der::{Class, DerError, DerErrorKind, Oid, Tag};

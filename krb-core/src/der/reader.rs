@@ -58,6 +58,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A reader over `input`, which starts `base` bytes into the caller's outermost input
+    /// (so that errors in a part decoded on its own still point into the whole).
+    pub fn with_base(input: &'a [u8], base: usize) -> Reader<'a> {
+        Reader {
+            buf: input,
+            pos: 0,
+            base,
+            depth: 0,
+        }
+    }
+
+    /// Reads `n` raw bytes (for the few non-DER fields, such as GSS-API token IDs).
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], DerError> {
+        let rest = self.rest();
+        let bytes = rest.get(..n).ok_or(self.error(DerErrorKind::Truncated {
+            needed: n,
+            available: rest.len(),
+        }))?;
+        self.pos += n;
+        Ok(bytes)
+    }
+
     /// The offset of the next byte from the start of the outermost input.
     pub fn offset(&self) -> usize {
         self.base + self.pos
