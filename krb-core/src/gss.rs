@@ -62,13 +62,15 @@ pub struct Krb5Token<'a> {
     pub message: &'a [u8],
 }
 
-/// Reads an InitialContextToken header: the mechanism OID and a reader over the inner token.
+/// Reads an InitialContextToken header: the mechanism OID, the offset of the OID element
+/// (for errors about it) and a reader over the inner token.
 pub(crate) fn read_initial_context_token<'a>(
     r: &mut Reader<'a>,
-) -> Result<(Oid<'a>, Reader<'a>), DerError> {
+) -> Result<(Oid<'a>, usize, Reader<'a>), DerError> {
     let mut inner = r.element(Tag::application(0), "GSS-API InitialContextToken")?;
+    let oid_at = inner.offset();
     let mech = inner.oid("GSS-API thisMech")?;
-    Ok((mech, inner))
+    Ok((mech, oid_at, inner))
 }
 
 /// Reads the `TOK_ID` of a Kerberos inner token.
@@ -87,8 +89,7 @@ impl<'a> Krb5Token<'a> {
     /// checked only for its outer tag, which must match the token ID.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DerError> {
         let mut r = Reader::new(bytes);
-        let oid_at = r.offset() + 2;
-        let (mech, mut inner) = read_initial_context_token(&mut r)?;
+        let (mech, oid_at, mut inner) = read_initial_context_token(&mut r)?;
         r.finish("GSS-API InitialContextToken")?;
         if !mech.is_krb5() {
             return Err(DerError::new(

@@ -205,6 +205,7 @@ impl<'a> NegTokenInit<'a> {
 
     /// Encodes the token as the initiator sends it first: framed as a GSS-API
     /// InitialContextToken with the SPNEGO OID. With `neg_hints`, the NegTokenInit2 layout.
+    /// The list is written from `mech_types`; `mech_types_der` is not used.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.application(0, |w| {
@@ -295,8 +296,7 @@ fn read_neg_hints<'a>(r: &mut Reader<'a>) -> Result<NegHints<'a>, DerError> {
 pub(crate) fn read_framed_init<'a>(
     r: &mut Reader<'a>,
 ) -> Result<(NegTokenInit<'a>, InnerToken<'a>), DerError> {
-    let oid_at = r.offset() + 2;
-    let (mech, mut inner) = read_initial_context_token(r)?;
+    let (mech, oid_at, mut inner) = read_initial_context_token(r)?;
     if mech != Oid::SPNEGO {
         return Err(DerError::new(
             oid_at,

@@ -232,7 +232,7 @@ pub fn parse_negotiate(bytes: &[u8]) -> Result<NegotiateToken<'_>, TokenError> {
             })
         }
         Some(t) if t == Tag::application(0) => {
-            let (mech, mut inner) = read_initial_context_token(&mut r)?;
+            let (mech, _, mut inner) = read_initial_context_token(&mut r)?;
             if mech.is_krb5() {
                 let (ap_req_der, ap_req) = read_krb5_inner(&mut inner)?;
                 NegotiateToken::ApReq(ApReqToken {
@@ -305,8 +305,7 @@ fn read_mech_token<'a>(
     if is_ntlmssp(token.rest()) {
         return Err(TokenError::Ntlm);
     }
-    let at = token.offset() + 2;
-    let (mech, mut inner) = read_initial_context_token(token)?;
+    let (mech, at, mut inner) = read_initial_context_token(token)?;
     token.finish("SPNEGO mechanism token")?;
     if mech == Oid::NTLMSSP {
         return Err(TokenError::Ntlm);
