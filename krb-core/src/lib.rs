@@ -18,5 +18,11 @@ pub mod der;
 #[cfg(not(feature = "fuzzing"))]
 pub(crate) mod der;
 pub mod error_code;
+pub mod gss;
+pub mod messages;
 pub mod principal;
 pub mod replay;
+pub mod spnego;
+pub mod token;
+
+pub use der::{Class, DerError, DerErrorKind, Oid, Tag};

@@ -1,0 +1,187 @@
+//! KRB-ERROR (RFC 4120 §5.9.1).
+
+use crate::der::{DerError, Reader, Writer};
+
+use super::PrincipalName;
+use super::msg_type;
+use super::types::{read_microseconds, read_msg_type, read_version};
+
+/// Error codes (RFC 4120 §7.5.9) an acceptor sends or an initiator meets.
+pub mod error_code {
+    /// KDC_ERR_NONE: no error.
+    pub const KDC_ERR_NONE: i32 = 0;
+    /// KDC_ERR_S_PRINCIPAL_UNKNOWN: the server is not in the database.
+    pub const KDC_ERR_S_PRINCIPAL_UNKNOWN: i32 = 7;
+    /// KDC_ERR_ETYPE_NOSUPP: the encryption type is not supported.
+    pub const KDC_ERR_ETYPE_NOSUPP: i32 = 14;
+    /// KRB_AP_ERR_BAD_INTEGRITY: integrity check on decrypted field failed.
+    pub const KRB_AP_ERR_BAD_INTEGRITY: i32 = 31;
+    /// KRB_AP_ERR_TKT_EXPIRED: the ticket has expired.
+    pub const KRB_AP_ERR_TKT_EXPIRED: i32 = 32;
+    /// KRB_AP_ERR_TKT_NYV: the ticket is not yet valid.
+    pub const KRB_AP_ERR_TKT_NYV: i32 = 33;
+    /// KRB_AP_ERR_REPEAT: the request is a replay.
+    pub const KRB_AP_ERR_REPEAT: i32 = 34;
+    /// KRB_AP_ERR_NOT_US: the ticket is not for us.
+    pub const KRB_AP_ERR_NOT_US: i32 = 35;
+    /// KRB_AP_ERR_BADMATCH: the ticket and authenticator do not match.
+    pub const KRB_AP_ERR_BADMATCH: i32 = 36;
+    /// KRB_AP_ERR_SKEW: the clock skew is too great.
+    pub const KRB_AP_ERR_SKEW: i32 = 37;
+    /// KRB_AP_ERR_BADADDR: incorrect net address.
+    pub const KRB_AP_ERR_BADADDR: i32 = 38;
+    /// KRB_AP_ERR_BADVERSION: protocol version mismatch.
+    pub const KRB_AP_ERR_BADVERSION: i32 = 39;
+    /// KRB_AP_ERR_MSG_TYPE: invalid message type.
+    pub const KRB_AP_ERR_MSG_TYPE: i32 = 40;
+    /// KRB_AP_ERR_MODIFIED: the message stream was modified (wrong key, tampering).
+    pub const KRB_AP_ERR_MODIFIED: i32 = 41;
+    /// KRB_AP_ERR_BADKEYVER: the key version is not available.
+    pub const KRB_AP_ERR_BADKEYVER: i32 = 44;
+    /// KRB_AP_ERR_NOKEY: the service key is not available.
+    pub const KRB_AP_ERR_NOKEY: i32 = 45;
+    /// KRB_AP_ERR_MUT_FAIL: mutual authentication failed.
+    pub const KRB_AP_ERR_MUT_FAIL: i32 = 46;
+    /// KRB_AP_ERR_INAPP_CKSUM: inappropriate type of checksum in the message.
+    pub const KRB_AP_ERR_INAPP_CKSUM: i32 = 50;
+    /// KRB_ERR_GENERIC: generic error (see e-text).
+    pub const KRB_ERR_GENERIC: i32 = 60;
+    /// KRB_ERR_FIELD_TOOLONG: a field is too long for this implementation.
+    pub const KRB_ERR_FIELD_TOOLONG: i32 = 61;
+}
+
+/// KRB_ERROR (RFC 4120 §5.9.1). `pvno` and `msg-type` are checked and not kept.
+///
+/// ```text
+/// KRB-ERROR       ::= [APPLICATION 30] SEQUENCE {
+///         pvno            [0] INTEGER (5),
+///         msg-type        [1] INTEGER (30),
+///         ctime           [2] KerberosTime OPTIONAL,
+///         cusec           [3] Microseconds OPTIONAL,
+///         stime           [4] KerberosTime,
+///         susec           [5] Microseconds,
+///         error-code      [6] Int32,
+///         crealm          [7] Realm OPTIONAL,
+///         cname           [8] PrincipalName OPTIONAL,
+///         realm           [9] Realm -- service realm,
+///         sname           [10] PrincipalName -- service name,
+///         e-text          [11] KerberosString OPTIONAL,
+///         e-data          [12] OCTET STRING OPTIONAL
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KrbError<'a> {
+    /// The client's time, when known.
+    pub ctime: Option<i64>,
+    /// The client's microseconds, when known.
+    pub cusec: Option<u32>,
+    /// The server's time, seconds since the Unix epoch.
+    pub stime: i64,
+    /// The server's microseconds.
+    pub susec: u32,
+    /// The error code (see [`error_code`]).
+    pub error_code: i32,
+    /// The client's realm.
+    pub crealm: Option<&'a [u8]>,
+    /// The client's name.
+    pub cname: Option<PrincipalName<'a>>,
+    /// The service's realm.
+    pub realm: &'a [u8],
+    /// The service's name.
+    pub sname: PrincipalName<'a>,
+    /// Text explaining the error.
+    pub e_text: Option<&'a [u8]>,
+    /// Data about the error (e.g. METHOD-DATA, or KERB-ERROR-DATA on Windows).
+    pub e_data: Option<&'a [u8]>,
+}
+
+impl<'a> KrbError<'a> {
+    /// Decodes a whole KRB-ERROR.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, DerError> {
+        let mut r = Reader::new(bytes);
+        let e = KrbError::read(&mut r)?;
+        r.finish("KRB-ERROR")?;
+        Ok(e)
+    }
+
+    pub(crate) fn read(r: &mut Reader<'a>) -> Result<Self, DerError> {
+        r.application(msg_type::KRB_ERROR, "KRB-ERROR", |r| {
+            r.sequence("KRB-ERROR SEQUENCE", |r| {
+                read_version(r, 0, "KRB-ERROR pvno")?;
+                read_msg_type(r, 1, "KRB-ERROR msg-type", msg_type::KRB_ERROR)?;
+                Ok(KrbError {
+                    ctime: r.optional_explicit(2, "KRB-ERROR ctime", |r| {
+                        r.kerberos_time("KRB-ERROR ctime")
+                    })?,
+                    cusec: r.optional_explicit(3, "KRB-ERROR cusec", |r| {
+                        read_microseconds(r, "KRB-ERROR cusec")
+                    })?,
+                    stime: r
+                        .explicit(4, "KRB-ERROR stime", |r| r.kerberos_time("KRB-ERROR stime"))?,
+                    susec: r.explicit(5, "KRB-ERROR susec", |r| {
+                        read_microseconds(r, "KRB-ERROR susec")
+                    })?,
+                    error_code: r
+                        .explicit(6, "KRB-ERROR error-code", |r| r.i32("KRB-ERROR error-code"))?,
+                    crealm: r.optional_explicit(7, "KRB-ERROR crealm", |r| {
+                        r.general_string("KRB-ERROR crealm")
+                    })?,
+                    cname: r.optional_explicit(8, "KRB-ERROR cname", |r| {
+                        PrincipalName::read(r, "KRB-ERROR cname")
+                    })?,
+                    realm: r.explicit(9, "KRB-ERROR realm", |r| {
+                        r.general_string("KRB-ERROR realm")
+                    })?,
+                    sname: r.explicit(10, "KRB-ERROR sname", |r| {
+                        PrincipalName::read(r, "KRB-ERROR sname")
+                    })?,
+                    e_text: r.optional_explicit(11, "KRB-ERROR e-text", |r| {
+                        r.general_string("KRB-ERROR e-text")
+                    })?,
+                    e_data: r.optional_explicit(12, "KRB-ERROR e-data", |r| {
+                        r.octet_string("KRB-ERROR e-data")
+                    })?,
+                })
+            })
+        })
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.application(msg_type::KRB_ERROR, |w| {
+            w.sequence(|w| {
+                w.explicit(0, |w| w.integer(super::PVNO));
+                w.explicit(1, |w| w.integer(msg_type::KRB_ERROR.into()));
+                if let Some(t) = self.ctime {
+                    w.explicit(2, |w| w.kerberos_time(t));
+                }
+                if let Some(us) = self.cusec {
+                    w.explicit(3, |w| w.integer(us.into()));
+                }
+                w.explicit(4, |w| w.kerberos_time(self.stime));
+                w.explicit(5, |w| w.integer(self.susec.into()));
+                w.explicit(6, |w| w.integer(self.error_code.into()));
+                if let Some(crealm) = self.crealm {
+                    w.explicit(7, |w| w.general_string(crealm));
+                }
+                if let Some(cname) = &self.cname {
+                    w.explicit(8, |w| cname.write(w));
+                }
+                w.explicit(9, |w| w.general_string(self.realm));
+                w.explicit(10, |w| self.sname.write(w));
+                if let Some(text) = self.e_text {
+                    w.explicit(11, |w| w.general_string(text));
+                }
+                if let Some(data) = self.e_data {
+                    w.explicit(12, |w| w.octet_string(data));
+                }
+            });
+        });
+    }
+
+    /// Encodes the KRB-ERROR as DER.
+    pub fn encode(&self) -> Result<Vec<u8>, DerError> {
+        let mut w = Writer::with_capacity(128 + self.e_data.map_or(0, <[u8]>::len));
+        self.write(&mut w);
+        w.finish()
+    }
+}
