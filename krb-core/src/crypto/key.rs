@@ -183,13 +183,15 @@ impl Key {
                 out.extend_from_slice(plaintext);
                 let mut tag = [0u8; 24];
                 let tag = tag.get_mut(..h).unwrap_or_default();
-                if etype == Etype::Aes128CtsHmacSha196 || etype == Etype::Aes256CtsHmacSha196 {
+                // `out` holds at least the 16-byte confounder, so CTS always applies (it only
+                // refuses inputs shorter than a block); the next cipher state is not needed.
+                if is_rfc3962(etype) {
                     // RFC 3961 §5.3: the HMAC is over the plaintext (confounder included).
                     ki.tag_into(&[&out], tag);
-                    cts_encrypt(ke, &[0; BLOCK], &mut out);
+                    let _next_state = cts_encrypt(ke, &[0; BLOCK], &mut out);
                 } else {
                     // RFC 8009 §5: the HMAC is over the cipher state and the ciphertext.
-                    cts_encrypt(ke, &[0; BLOCK], &mut out);
+                    let _next_state = cts_encrypt(ke, &[0; BLOCK], &mut out);
                     ki.tag_into(&[&[0u8; BLOCK], &out], tag);
                 }
                 out.extend_from_slice(tag);
@@ -224,8 +226,7 @@ impl Key {
                 let (body, tag) = ciphertext
                     .split_at_checked(ciphertext.len() - h)
                     .ok_or(failed.clone())?;
-                let sha1 =
-                    etype == Etype::Aes128CtsHmacSha196 || etype == Etype::Aes256CtsHmacSha196;
+                let sha1 = is_rfc3962(etype);
                 // RFC 8009 is encrypt-then-MAC: check before decrypting.
                 if !sha1 && !ki.verify(&[&[0u8; BLOCK], body], tag) {
                     return Err(failed);
@@ -453,6 +454,15 @@ impl fmt::Debug for Key {
             .field("etype", &self.etype())
             .finish_non_exhaustive()
     }
+}
+
+/// Whether `etype` is one of RFC 3962's (MAC over the plaintext) rather than RFC 8009's
+/// (MAC over the ciphertext).
+fn is_rfc3962(etype: Etype) -> bool {
+    matches!(
+        etype,
+        Etype::Aes128CtsHmacSha196 | Etype::Aes256CtsHmacSha196
+    )
 }
 
 fn confounder_len(etype: Etype) -> usize {
