@@ -303,7 +303,7 @@ impl<'a> Cursor<'a> {
             components.push(self.text("principal component")?);
         }
         Ok(Principal {
-            name_type: NameType(name_type),
+            name_type: NameType::from_i32(name_type),
             components,
             realm,
         })

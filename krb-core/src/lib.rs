@@ -26,3 +26,4 @@ pub mod spnego;
 pub mod token;
 
 pub use der::{Class, DerError, DerErrorKind, Oid, Tag};
+pub mod acceptor;

@@ -6,29 +6,12 @@
 
 use std::fmt;
 
-/// The name type of a principal (RFC 4120 §6.2): a hint, not part of its identity.
-///
-/// MIT compares principals by realm and components only; so does [`Principal::same_name`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NameType(pub i32);
-
-impl NameType {
-    /// NT-UNKNOWN (0).
-    pub const UNKNOWN: NameType = NameType(0);
-    /// NT-PRINCIPAL (1): a user or service name.
-    pub const PRINCIPAL: NameType = NameType(1);
-    /// NT-SRV-INST (2): a service and other unique instance (krbtgt).
-    pub const SRV_INST: NameType = NameType(2);
-    /// NT-SRV-HST (3): a service with a host name as instance (`HTTP/host`).
-    pub const SRV_HST: NameType = NameType(3);
-    /// NT-ENTERPRISE (10): an enterprise name (`user@upn.suffix`) in one component.
-    pub const ENTERPRISE: NameType = NameType(10);
-}
+pub use crate::messages::NameType;
 
 /// A principal name with its realm, e.g. `HTTP/api.example.test@EXAMPLE.TEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Principal {
-    /// The name type; not compared by [`Principal::same_name`].
+    /// The name type (a hint); not compared by [`Principal::same_name`].
     pub name_type: NameType,
     /// The components: `["HTTP", "api.example.test"]`.
     pub components: Vec<String>,
@@ -126,9 +109,9 @@ impl Principal {
             return Err(PrincipalError::Empty);
         }
         let name_type = if components.len() == 2 {
-            NameType::SRV_HST
+            NameType::SrvHst
         } else {
-            NameType::PRINCIPAL
+            NameType::Principal
         };
         Ok(Principal {
             name_type,
@@ -188,7 +171,7 @@ mod tests {
         let p = Principal::parse("HTTP/api.example.test@EXAMPLE.TEST", None).unwrap();
         assert_eq!(p.components, ["HTTP", "api.example.test"]);
         assert_eq!(p.realm, "EXAMPLE.TEST");
-        assert_eq!(p.name_type, NameType::SRV_HST);
+        assert_eq!(p.name_type, NameType::SrvHst);
         assert_eq!(p.to_string(), "HTTP/api.example.test@EXAMPLE.TEST");
     }
 
@@ -208,7 +191,7 @@ mod tests {
     fn default_realm_and_errors() {
         let p = Principal::parse("alice", Some("EXAMPLE.TEST")).unwrap();
         assert_eq!(p.to_string(), "alice@EXAMPLE.TEST");
-        assert_eq!(p.name_type, NameType::PRINCIPAL);
+        assert_eq!(p.name_type, NameType::Principal);
         assert_eq!(
             Principal::parse("alice", None),
             Err(PrincipalError::NoRealm)
@@ -219,10 +202,10 @@ mod tests {
 
     #[test]
     fn same_name_ignores_name_type() {
-        let a = Principal::new(NameType::PRINCIPAL, ["HTTP", "h"], "R");
-        let b = Principal::new(NameType::SRV_HST, ["HTTP", "h"], "R");
+        let a = Principal::new(NameType::Principal, ["HTTP", "h"], "R");
+        let b = Principal::new(NameType::SrvHst, ["HTTP", "h"], "R");
         assert!(a.same_name(&b));
         assert_ne!(a, b);
-        assert!(!a.same_name(&Principal::new(NameType::SRV_HST, ["HTTP", "h"], "S")));
+        assert!(!a.same_name(&Principal::new(NameType::SrvHst, ["HTTP", "h"], "S")));
     }
 }

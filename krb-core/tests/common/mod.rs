@@ -133,3 +133,74 @@ fn walk(data: &[u8], base: usize, out: &mut Vec<usize>) -> bool {
     }
     true
 }
+
+// --- The MIT manifest's keys and tokens, for the acceptor tests. ---
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use krb_core::acceptor::ServiceKeys;
+use krb_core::crypto::{Etype, Key};
+use krb_core::principal::Principal;
+use serde_json::Value;
+
+pub fn mit_dir() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/mit/").to_owned()
+}
+
+pub fn manifest() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{}manifest.json", mit_dir())).unwrap())
+        .unwrap()
+}
+
+pub fn read(file: &str) -> Vec<u8> {
+    std::fs::read(format!("{}{file}", mit_dir())).unwrap()
+}
+
+pub fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+pub fn at(secs: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap())
+}
+
+/// Every key of every keytab the manifest lists (the keys MIT's KDC made), as the acceptor's
+/// key set. rc4 keys only when the feature is on.
+pub fn mit_keys() -> ServiceKeys {
+    let m = manifest();
+    let mut keys = ServiceKeys::new();
+    for kt in m["keytabs"].as_array().unwrap() {
+        for e in kt["entries"].as_array().unwrap() {
+            let etype =
+                Etype::from_number(i32::try_from(e["etype"].as_i64().unwrap()).unwrap()).unwrap();
+            if !etype.is_supported() {
+                continue;
+            }
+            let p = Principal::parse(e["principal"].as_str().unwrap(), None).unwrap();
+            let kvno = u32::try_from(e["kvno"].as_u64().unwrap()).unwrap();
+            let key = Key::new(etype, &hex(e["key_hex"].as_str().unwrap())).unwrap();
+            if keys
+                .iter()
+                .any(|k| k.principal.same_name(&p) && k.kvno == kvno && k.key.etype() == etype)
+            {
+                continue;
+            }
+            keys.add(p, kvno, key);
+        }
+    }
+    keys
+}
+
+/// The AP-REQ tokens of the manifest.
+pub fn ap_req_tokens() -> Vec<Value> {
+    manifest()["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "ap-req")
+        .cloned()
+        .collect()
+}
