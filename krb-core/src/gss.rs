@@ -78,10 +78,12 @@ pub(crate) fn read_token_id(r: &mut Reader<'_>) -> Result<TokenId, DerError> {
     let at = r.clone();
     let bytes = r.take(2)?;
     let id: [u8; 2] = bytes.try_into().unwrap_or_default();
-    TokenId::from_bytes(id).ok_or(at.invalid(
-        "RFC 4121 TOK_ID",
-        "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
-    ))
+    TokenId::from_bytes(id).ok_or_else(|| {
+        at.invalid(
+            "RFC 4121 TOK_ID",
+            "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
+        )
+    })
 }
 
 impl<'a> Krb5Token<'a> {

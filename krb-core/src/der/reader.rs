@@ -72,10 +72,12 @@ impl<'a> Reader<'a> {
     /// Reads `n` raw bytes (for the few non-DER fields, such as GSS-API token IDs).
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DerError> {
         let rest = self.rest();
-        let bytes = rest.get(..n).ok_or(self.error(DerErrorKind::Truncated {
-            needed: n,
-            available: rest.len(),
-        }))?;
+        let bytes = rest.get(..n).ok_or_else(|| {
+            self.error(DerErrorKind::Truncated {
+                needed: n,
+                available: rest.len(),
+            })
+        })?;
         self.pos += n;
         Ok(bytes)
     }
@@ -136,10 +138,8 @@ impl<'a> Reader<'a> {
                 },
             ));
         };
-        let tag = Tag::from_byte(first).ok_or(DerError::new(
-            at,
-            DerErrorKind::HighTagNumber { byte: first },
-        ))?;
+        let tag = Tag::from_byte(first)
+            .ok_or_else(|| DerError::new(at, DerErrorKind::HighTagNumber { byte: first }))?;
         let len_at = at + 1;
         let Some(&len0) = rest.get(1) else {
             return Err(DerError::new(
@@ -220,13 +220,15 @@ impl<'a> Reader<'a> {
         let (whole, content) = rest
             .get(..total)
             .and_then(|whole| Some((whole, whole.get(header.header_len..)?)))
-            .ok_or(DerError::new(
-                start,
-                DerErrorKind::Truncated {
-                    needed: total,
-                    available: rest.len(),
-                },
-            ))?;
+            .ok_or_else(|| {
+                DerError::new(
+                    start,
+                    DerErrorKind::Truncated {
+                        needed: total,
+                        available: rest.len(),
+                    },
+                )
+            })?;
         self.pos += total;
         Ok((
             header.tag,
