@@ -5,16 +5,31 @@
 //! the request to the upstream API with the identity in headers.
 #![forbid(unsafe_code)]
 
+mod inspect;
+
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// A Kerberos-secured API access proxy.
 #[derive(Debug, Parser)]
 #[command(name = "krb-proxy", version, about, long_about = None)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode a Negotiate token without any key and print what it holds.
+    Inspect(inspect::InspectArgs),
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Inspect(args)) => inspect::run(&args),
+        None => ExitCode::SUCCESS,
+    }
 }
