@@ -248,7 +248,39 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element, which must have tag `expected`: its whole encoding (header
     /// included) and a reader over its content. `what` names it in errors.
+    #[inline]
     pub fn element_raw(
+        &mut self,
+        expected: Tag,
+        what: &'static str,
+    ) -> Result<(&'a [u8], Reader<'a>), DerError> {
+        // Fast path: the expected tag and a minimal length of at most 2 bytes that fits.
+        // Anything else, valid or not, takes the slow path, which reports precise errors.
+        let rest = self.rest();
+        if let Some((header_len, content_len)) = fast_header(rest, expected.to_byte()) {
+            let depth = self.depth + usize::from(expected.constructed);
+            if let Some(whole) = rest.get(..header_len + content_len)
+                && depth <= MAX_DEPTH
+            {
+                let base = self.offset() + header_len;
+                self.pos += whole.len();
+                return Ok((
+                    whole,
+                    Reader {
+                        buf: whole.get(header_len..).unwrap_or_default(),
+                        pos: 0,
+                        base,
+                        depth,
+                    },
+                ));
+            }
+        }
+        self.element_raw_slow(expected, what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn element_raw_slow(
         &mut self,
         expected: Tag,
         what: &'static str,
@@ -275,6 +307,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element, which must have tag `expected`, and returns a reader over its
     /// content.
+    #[inline]
     pub fn element(&mut self, expected: Tag, what: &'static str) -> Result<Reader<'a>, DerError> {
         self.element_raw(expected, what).map(|(_, content)| content)
     }
@@ -486,6 +519,20 @@ impl<'a> Reader<'a> {
         let content = self.element(Tag::GENERALIZED_TIME, what)?;
         parse_kerberos_time(content.rest())
             .map_err(|reason| content.error(DerErrorKind::InvalidTime { what, reason }))
+    }
+}
+
+/// The header and content length of an element with identifier byte `tag` and a minimal
+/// length of 1 to 3 bytes; `None` for anything else (which the slow path examines).
+#[inline(always)]
+fn fast_header(rest: &[u8], tag: u8) -> Option<(usize, usize)> {
+    match *rest {
+        [t, len, ..] if t == tag && len < 0x80 => Some((2, usize::from(len))),
+        [t, 0x81, len, ..] if t == tag && len >= 0x80 => Some((3, usize::from(len))),
+        [t, 0x82, hi, lo, ..] if t == tag && hi != 0 => {
+            Some((4, usize::from(u16::from_be_bytes([hi, lo]))))
+        }
+        _ => None,
     }
 }
 
