@@ -206,3 +206,55 @@ fn windows_ad_plaintexts_decode() {
         assert!(c.flags.contains(GssFlags::MUTUAL), "{:?}", c.flags);
     }
 }
+
+#[test]
+fn plaintext_truncations_and_corruptions_are_handled() {
+    let m = manifest();
+    let t = &m["tokens"][0];
+    let bytes = std::fs::read(
+        common::testdata()
+            .join("mit")
+            .join(t["file"].as_str().unwrap()),
+    )
+    .unwrap();
+    let token = parse_negotiate(&bytes).unwrap();
+    let ap_req = &token.ap_req().unwrap().ap_req;
+    let key = service_key(
+        &m,
+        t["service"].as_str().unwrap(),
+        t["ticket"]["kvno"].as_u64().unwrap(),
+        t["ticket"]["etype"].as_i64().unwrap(),
+    );
+    let ticket = decrypt(&key, TICKET, ap_req.ticket.enc_part.cipher).unwrap();
+    let session_key = hex(t["ticket"]["session_key"]["hex"].as_str().unwrap());
+    let authenticator = decrypt(&session_key, AUTHENTICATOR, ap_req.authenticator.cipher).unwrap();
+    for (plain, is_ticket) in [(ticket, true), (authenticator, false)] {
+        let decode = |b: &[u8]| {
+            if is_ticket {
+                EncTicketPart::decode(b).is_ok()
+            } else {
+                Authenticator::decode(b).is_ok()
+            }
+        };
+        assert!(decode(&plain));
+        for len in 0..plain.len() {
+            assert!(!decode(&plain[..len]), "a cut to {len} decoded");
+        }
+        let mut bytes = plain.clone();
+        for at in 0..bytes.len() {
+            let original = bytes[at];
+            for value in [
+                original ^ 0xff,
+                original ^ 0x80,
+                original ^ 0x01,
+                0x00,
+                0x80,
+                0x84,
+            ] {
+                bytes[at] = value;
+                let _ = decode(&bytes);
+            }
+            bytes[at] = original;
+        }
+    }
+}
