@@ -258,3 +258,26 @@ fn every_mit_spnego_token_selects_krb5() {
         assert_eq!(s.mech_types_der.unwrap(), encode_mech_types(&[Oid::KRB5]));
     }
 }
+
+#[test]
+fn token_errors_map_to_kerberos_error_codes() {
+    let ap_rep = std::fs::read(common::testdata().join("mit/krb5-api-mutual.ap-rep.bin")).unwrap();
+    let e = parse_negotiate(&ap_rep).unwrap_err();
+    assert_eq!(
+        e,
+        TokenError::NotApReq {
+            token_id: krb_core::gss::TokenId::ApRep
+        }
+    );
+    assert_eq!(e.krb_error_code(), Some(40));
+    assert_eq!(
+        parse_negotiate(NTLM_NEGOTIATE)
+            .unwrap_err()
+            .krb_error_code(),
+        None
+    );
+    assert_eq!(
+        parse_negotiate(b"\x6e\x00").unwrap_err().krb_error_code(),
+        Some(60)
+    );
+}

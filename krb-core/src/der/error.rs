@@ -132,8 +132,24 @@ pub enum DerErrorKind {
         /// The limit.
         limit: usize,
     },
-    /// A well-formed value that its field does not allow (a wrong `pvno`, a `msg-type` that
-    /// does not match the message, a short checksum).
+    /// A protocol version (`pvno`, `tkt-vno`, `authenticator-vno`) other than 5.
+    WrongVersion {
+        /// The field.
+        what: &'static str,
+        /// The value found.
+        found: i64,
+    },
+    /// A `msg-type` that does not match the message's `[APPLICATION n]` tag.
+    WrongMessageType {
+        /// The field.
+        what: &'static str,
+        /// The message type the tag says.
+        expected: u8,
+        /// The value found.
+        found: i64,
+    },
+    /// A well-formed value that its field does not allow (a short checksum, an unknown
+    /// token ID, an unknown negState).
     InvalidValue {
         /// The element.
         what: &'static str,
@@ -225,6 +241,18 @@ impl fmt::Display for DerError {
             DerErrorKind::TooManyElements { what, limit } => {
                 write!(f, "{what}: more than {limit} elements")
             }
+            DerErrorKind::WrongVersion { what, found } => write!(
+                f,
+                "{what} is {found}, not 5: this is not a Kerberos V5 message"
+            ),
+            DerErrorKind::WrongMessageType {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{what} is {found}, but the message is tagged [APPLICATION {expected}]"
+            ),
             DerErrorKind::InvalidValue { what, reason } => write!(f, "{what}: {reason}"),
             DerErrorKind::TimeNotEncodable { seconds } => write!(
                 f,

@@ -431,6 +431,20 @@ impl<'a> Reader<'a> {
     /// implementations send for numbers of 2^31 and above: `-1` reads as `0xffff_ffff`.
     /// MIT krb5 accepts them the same way. Use this for `seq-number` fields only.
     pub fn seq_number(&mut self, what: &'static str) -> Result<u32, DerError> {
+        self.u32_or_negative(what)
+    }
+
+    /// Reads a `kvno` (`UInt32`) with the same allowance as [`Reader::seq_number`]: MIT krb5
+    /// encodes a kvno of 2^31 and above as a negative 32-bit INTEGER (its own ASN.1 test
+    /// vectors hold `02 04 ff 00 00 00` for kvno `0xff000000`, and `02 01 ff` for
+    /// `0xffffffff`), as Active Directory's read-only DCs produce. Use this for kvno fields
+    /// only.
+    pub fn kvno(&mut self, what: &'static str) -> Result<u32, DerError> {
+        self.u32_or_negative(what)
+    }
+
+    /// A `UInt32` that may come as a negative `Int32`, read as its two's complement.
+    fn u32_or_negative(&mut self, what: &'static str) -> Result<u32, DerError> {
         let value = self.integer_in(what, i32::MIN.into(), u32::MAX.into())?;
         Ok(u32::try_from(value.rem_euclid(1 << 32)).unwrap_or_default())
     }

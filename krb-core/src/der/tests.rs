@@ -296,7 +296,13 @@ fn seq_number_allows_negative() {
     ];
     for (input, value) in cases {
         assert_eq!(decode(input, |r| r.seq_number("s")).unwrap(), *value);
+        assert_eq!(decode(input, |r| r.kvno("k")).unwrap(), *value);
     }
+    // MIT's own test vectors: kvno 0xff000000 as 02 04 ff 00 00 00.
+    assert_eq!(
+        decode(&[0x02, 0x04, 0xff, 0x00, 0x00, 0x00], |r| r.kvno("k")).unwrap(),
+        0xff00_0000
+    );
     let too_small = [0x02, 0x05, 0xff, 0x7f, 0xff, 0xff, 0xff];
     let too_big = [0x02, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00];
     for input in [&too_small[..], &too_big[..]] {
