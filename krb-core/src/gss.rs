@@ -13,7 +13,7 @@
 //! RFC 4121 frames the AP-REP and KRB-ERROR context tokens the same way as the AP-REQ.
 
 use crate::der::{DerError, DerErrorKind, Oid, Reader, Tag, Writer};
-use crate::messages::{ApRep, GssFlags, KrbError, msg_type};
+use crate::messages::{ApRep, Checksum, GssFlags, KrbError, msg_type};
 
 /// The checksum type of the GSS-API authenticator checksum (RFC 4121 §4.1.1).
 pub const GSS_CHECKSUM_TYPE: i32 = 0x8003;
@@ -247,6 +247,20 @@ impl<'a> GssChecksum<'a> {
         }
         out.extend_from_slice(self.extensions);
         Some(out)
+    }
+
+    /// Decodes an Authenticator's `cksum`, which must be of type 0x8003 (RFC 4121 §4.1.1).
+    pub fn from_checksum(cksum: &Checksum<'a>) -> Result<Self, DerError> {
+        if cksum.cksumtype != GSS_CHECKSUM_TYPE {
+            return Err(DerError::new(
+                0,
+                DerErrorKind::InvalidValue {
+                    what: "Authenticator cksum",
+                    reason: "cksumtype must be 0x8003, the GSS-API checksum (RFC 4121 §4.1.1)",
+                },
+            ));
+        }
+        GssChecksum::decode(cksum.checksum)
     }
 
     /// Whether the initiator gave no channel bindings (`Bnd` all zero).

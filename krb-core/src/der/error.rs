@@ -6,8 +6,8 @@ use super::tag::Tag;
 
 /// A DER decode (or encode) error, with the byte offset at which it was found.
 ///
-/// The offset counts from the start of the outermost input given to [`super::Reader::new`]
-/// (for a decrypted part, from the start of the plaintext).
+/// The offset counts from the start of the outermost input given to the decoder (for a
+/// decrypted part, from the start of the plaintext).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DerError {
@@ -54,7 +54,7 @@ pub enum DerErrorKind {
     IndefiniteLength,
     /// The reserved length byte `0xFF`.
     ReservedLength,
-    /// A long-form length with more than [`super::MAX_LENGTH_BYTES`] bytes.
+    /// A long-form length with more than 4 bytes.
     LengthTooLong {
         /// The number of length bytes announced.
         bytes: usize,
@@ -120,12 +120,12 @@ pub enum DerErrorKind {
         /// Which rule it breaks.
         reason: &'static str,
     },
-    /// Constructed elements nested deeper than [`super::MAX_DEPTH`].
+    /// Constructed elements nested deeper than 32 levels.
     TooDeep {
         /// The limit.
         limit: usize,
     },
-    /// A SEQUENCE OF with more than [`super::MAX_ELEMENTS`] elements.
+    /// A SEQUENCE OF with more than 256 elements.
     TooManyElements {
         /// The element.
         what: &'static str,

@@ -734,3 +734,9 @@ fn writer_values_round_trip() {
         DerErrorKind::TimeNotEncodable { .. }
     ));
 }
+
+#[test]
+fn limits_are_what_the_docs_say() {
+    // DerErrorKind's docs quote these numbers.
+    assert_eq!((MAX_DEPTH, MAX_ELEMENTS, MAX_LENGTH_BYTES), (32, 256, 4));
+}
