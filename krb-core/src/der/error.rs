@@ -179,14 +179,12 @@ impl fmt::Display for DerError {
                 what,
                 found,
             } => {
-                f.write_str("expected ")?;
-                expected.fmt_bare(f)?;
-                write!(f, " ({what}), found {found}")
+                fmt_expected(f, *expected, what)?;
+                write!(f, ", found {found}")
             }
             DerErrorKind::MissingElement { expected, what } => {
-                f.write_str("expected ")?;
-                expected.fmt_bare(f)?;
-                write!(f, " ({what}), found the end of the enclosing element")
+                fmt_expected(f, *expected, what)?;
+                f.write_str(", found the end of the enclosing element")
             }
             DerErrorKind::Truncated { needed, available } => write!(
                 f,
@@ -263,3 +261,14 @@ impl fmt::Display for DerError {
 }
 
 impl std::error::Error for DerError {}
+
+/// `expected [APPLICATION 14] constructed (AP-REQ)`, or for a universal type
+/// `expected UNIVERSAL 2 primitive (INTEGER, AP-REQ pvno)`.
+fn fmt_expected(f: &mut fmt::Formatter<'_>, expected: Tag, what: &str) -> fmt::Result {
+    f.write_str("expected ")?;
+    expected.fmt_bare(f)?;
+    match expected.universal_name() {
+        Some(name) => write!(f, " ({name}, {what})"),
+        None => write!(f, " ({what})"),
+    }
+}
