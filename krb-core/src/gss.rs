@@ -78,10 +78,12 @@ pub(crate) fn read_token_id(r: &mut Reader<'_>) -> Result<TokenId, DerError> {
     let at = r.clone();
     let bytes = r.take(2)?;
     let id: [u8; 2] = bytes.try_into().unwrap_or_default();
-    TokenId::from_bytes(id).ok_or(at.invalid(
-        "RFC 4121 TOK_ID",
-        "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
-    ))
+    TokenId::from_bytes(id).ok_or_else(|| {
+        at.invalid(
+            "RFC 4121 TOK_ID",
+            "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
+        )
+    })
 }
 
 impl<'a> Krb5Token<'a> {
@@ -187,10 +189,10 @@ impl<'a> GssChecksum<'a> {
                 },
             )
         };
-        let short = bad(bytes.len(), "shorter than its 24 fixed bytes");
-        let (lgth, rest) = bytes.split_first_chunk::<4>().ok_or(short.clone())?;
-        let (bnd, rest) = rest.split_first_chunk::<16>().ok_or(short.clone())?;
-        let (flags, rest) = rest.split_first_chunk::<4>().ok_or(short)?;
+        let short = || bad(bytes.len(), "shorter than its 24 fixed bytes");
+        let (lgth, rest) = bytes.split_first_chunk::<4>().ok_or_else(short)?;
+        let (bnd, rest) = rest.split_first_chunk::<16>().ok_or_else(short)?;
+        let (flags, rest) = rest.split_first_chunk::<4>().ok_or_else(short)?;
         if u32::from_le_bytes(*lgth) != 16 {
             return Err(bad(0, "Lgth must be 16 (the length of Bnd)"));
         }
@@ -215,7 +217,7 @@ impl<'a> GssChecksum<'a> {
         }
         let (deleg, extensions) = rest
             .split_at_checked(usize::from(u16::from_le_bytes(*dlgth)))
-            .ok_or(bad(26, "Dlgth is longer than the bytes that follow"))?;
+            .ok_or_else(|| bad(26, "Dlgth is longer than the bytes that follow"))?;
         let mut r = Reader::with_base(deleg, 28);
         r.element(Tag::application(msg_type::KRB_CRED), "Deleg KRB-CRED")?;
         r.finish("Deleg KRB-CRED")?;

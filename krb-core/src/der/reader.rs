@@ -72,10 +72,12 @@ impl<'a> Reader<'a> {
     /// Reads `n` raw bytes (for the few non-DER fields, such as GSS-API token IDs).
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DerError> {
         let rest = self.rest();
-        let bytes = rest.get(..n).ok_or(self.error(DerErrorKind::Truncated {
-            needed: n,
-            available: rest.len(),
-        }))?;
+        let bytes = rest.get(..n).ok_or_else(|| {
+            self.error(DerErrorKind::Truncated {
+                needed: n,
+                available: rest.len(),
+            })
+        })?;
         self.pos += n;
         Ok(bytes)
     }
@@ -136,10 +138,8 @@ impl<'a> Reader<'a> {
                 },
             ));
         };
-        let tag = Tag::from_byte(first).ok_or(DerError::new(
-            at,
-            DerErrorKind::HighTagNumber { byte: first },
-        ))?;
+        let tag = Tag::from_byte(first)
+            .ok_or_else(|| DerError::new(at, DerErrorKind::HighTagNumber { byte: first }))?;
         let len_at = at + 1;
         let Some(&len0) = rest.get(1) else {
             return Err(DerError::new(
@@ -220,13 +220,15 @@ impl<'a> Reader<'a> {
         let (whole, content) = rest
             .get(..total)
             .and_then(|whole| Some((whole, whole.get(header.header_len..)?)))
-            .ok_or(DerError::new(
-                start,
-                DerErrorKind::Truncated {
-                    needed: total,
-                    available: rest.len(),
-                },
-            ))?;
+            .ok_or_else(|| {
+                DerError::new(
+                    start,
+                    DerErrorKind::Truncated {
+                        needed: total,
+                        available: rest.len(),
+                    },
+                )
+            })?;
         self.pos += total;
         Ok((
             header.tag,
@@ -399,12 +401,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an INTEGER of at most 8 bytes.
+    #[inline]
     pub fn integer(&mut self, what: &'static str) -> Result<i64, DerError> {
         let content = self.element(Tag::INTEGER, what)?;
         parse_integer(&content, what)
     }
 
     /// Reads an INTEGER in `min..=max`.
+    #[inline]
     pub fn integer_in(&mut self, what: &'static str, min: i64, max: i64) -> Result<i64, DerError> {
         let content = self.element(Tag::INTEGER, what)?;
         let value = parse_integer(&content, what)?;
@@ -551,8 +555,13 @@ fn fast_header(rest: &[u8], tag: u8) -> Option<(usize, usize)> {
 }
 
 /// Parses INTEGER content: non-empty, minimal, at most 8 bytes.
+#[inline]
 fn parse_integer(content: &Reader<'_>, what: &'static str) -> Result<i64, DerError> {
     let bytes = content.rest();
+    // Most Kerberos integers (versions, types, small numbers) are one byte.
+    if let [b] = *bytes {
+        return Ok(i64::from(i8::from_be_bytes([b])));
+    }
     match bytes {
         [] => return Err(content.error(DerErrorKind::EmptyInteger { what })),
         [0x00, next, ..] if next & 0x80 == 0 => {
