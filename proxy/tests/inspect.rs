@@ -139,3 +139,34 @@ fn ntlm_and_bad_input() {
         Some(2)
     );
 }
+
+#[test]
+fn spnego_offering_krb5_second_shows_the_response_to_send() {
+    use krb_core::Oid;
+    use krb_core::spnego::{NegState, NegTokenInit, NegTokenResp};
+    let token = NegTokenInit {
+        mech_types: vec![Oid::NTLMSSP, Oid::KRB5_MS],
+        mech_types_der: &[],
+        req_flags: None,
+        mech_token: Some(b"NTLMSSP\0\x01\x00\x00\x00"),
+        neg_hints: None,
+        mech_list_mic: None,
+    }
+    .encode();
+    let out = run(&["inspect", "--json", &STANDARD.encode(&token)], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["mech"], "spnego");
+    assert!(v["service"].is_null());
+    assert_eq!(v["spnego_krb5_index"], 1);
+    let response = STANDARD
+        .decode(v["response_token"].as_str().unwrap())
+        .unwrap();
+    let resp = NegTokenResp::decode(&response).unwrap();
+    assert_eq!(resp.neg_state, Some(NegState::RequestMic));
+    assert_eq!(resp.supported_mech, Some(Oid::KRB5_MS));
+}
