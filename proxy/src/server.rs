@@ -1,0 +1,384 @@
+//! Listeners, connections, the admin endpoints and graceful shutdown.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::access_log::event;
+use crate::auth::Authenticator;
+use crate::body::{ProxyBody, full};
+use crate::config::Config;
+use crate::metrics::{Gauges, Metrics};
+use crate::state::State;
+use crate::tls::{ServerTls, load_server_tls};
+
+/// What every connection and request shares.
+pub(crate) struct Shared {
+    pub(crate) state: ArcSwap<State>,
+    pub(crate) metrics: Metrics,
+    pub(crate) draining: AtomicBool,
+}
+
+/// Facts about one client connection.
+#[derive(Debug)]
+pub(crate) struct ConnInfo {
+    pub(crate) peer: SocketAddr,
+    pub(crate) tls: bool,
+    pub(crate) channel_bindings: Option<Arc<[u8]>>,
+}
+
+/// Starts servers.
+#[derive(Debug)]
+pub struct Server;
+
+impl Server {
+    /// Binds the listeners of `config` and starts serving with `authenticator`. Port 0 picks a
+    /// free port: read it back from [`ServerHandle::local_addr`].
+    pub async fn start(
+        config: Config,
+        authenticator: Arc<dyn Authenticator>,
+    ) -> Result<ServerHandle, String> {
+        let tls = match &config.tls {
+            Some(t) => Some(load_server_tls(&t.cert, &t.key)?),
+            None => None,
+        };
+        let listen = config.listen;
+        let admin = config.admin.as_ref().map(|a| a.listen);
+        let state = State::build(config, authenticator, None)?;
+        let shared = Arc::new(Shared {
+            state: ArcSwap::from_pointee(state),
+            metrics: Metrics::default(),
+            draining: AtomicBool::new(false),
+        });
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+        let mut admin_addr = None;
+        if let Some(addr) = admin {
+            let admin_listener = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr} (admin): {e}"))?;
+            admin_addr = Some(admin_listener.local_addr().map_err(|e| e.to_string())?);
+            tasks.push(tokio::spawn(accept_loop(
+                admin_listener,
+                shared.clone(),
+                None,
+                true,
+                shutdown_rx.clone(),
+            )));
+        }
+        tasks.push(tokio::spawn(accept_loop(
+            listener,
+            shared.clone(),
+            tls.clone(),
+            false,
+            shutdown_rx,
+        )));
+        event(
+            "info",
+            &format!(
+                "listening on {local_addr} ({})",
+                if tls.is_some() { "TLS" } else { "plain HTTP" }
+            ),
+        );
+        Ok(ServerHandle {
+            shared,
+            local_addr,
+            admin_addr,
+            tls,
+            shutdown_tx,
+            tasks,
+        })
+    }
+}
+
+/// A running server.
+pub struct ServerHandle {
+    shared: Arc<Shared>,
+    local_addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
+    tls: Option<ServerTls>,
+    shutdown_tx: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("local_addr", &self.local_addr)
+            .field("admin_addr", &self.admin_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerHandle {
+    /// The proxy listener's address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The admin listener's address, when configured.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+
+    /// The state in force.
+    pub fn state(&self) -> Arc<State> {
+        self.shared.state.load_full()
+    }
+
+    /// Replaces the state with one built from `config` and `authenticator`. On error the state in
+    /// force stays. Listener addresses and the TLS certificate are fixed at start: a change to them
+    /// is reported in the returned warnings and needs a restart.
+    pub fn replace(
+        &self,
+        config: Config,
+        authenticator: Arc<dyn Authenticator>,
+    ) -> Result<Vec<String>, String> {
+        let current = self.shared.state.load_full();
+        let mut warnings = Vec::new();
+        let old = &current.config;
+        if config.listen != old.listen {
+            warnings.push(format!(
+                "listen changed to {}; the proxy keeps listening on {} until restarted",
+                config.listen, self.local_addr
+            ));
+        }
+        if config.admin.as_ref().map(|a| a.listen) != old.admin.as_ref().map(|a| a.listen) {
+            warnings.push("[admin] listen changed; it takes effect on restart".to_owned());
+        }
+        let tls_paths = |c: &Config| c.tls.as_ref().map(|t| (t.cert.clone(), t.key.clone()));
+        if tls_paths(&config) != tls_paths(old) {
+            warnings.push("[tls] changed; it takes effect on restart".to_owned());
+        }
+        let state = State::build(config, authenticator, Some(&current))?;
+        self.shared.state.store(Arc::new(state));
+        Ok(warnings)
+    }
+
+    /// Whether the listener has TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Stops accepting, lets in-flight requests finish for up to `grace`, then closes the rest.
+    pub async fn shutdown(self, grace: Duration) {
+        self.shared.draining.store(true, Ordering::Relaxed);
+        let _ = self.shutdown_tx.send(true);
+        let all = futures_join(self.tasks);
+        if tokio::time::timeout(grace + Duration::from_secs(1), all)
+            .await
+            .is_err()
+        {
+            event("warn", "shutdown: listeners did not stop in time");
+        }
+    }
+}
+
+async fn futures_join(tasks: Vec<JoinHandle<()>>) {
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+fn builder(state: &State, tls: bool, admin: bool) -> auto::Builder<TokioExecutor> {
+    let limits = &state.config.limits;
+    let mut b = auto::Builder::new(TokioExecutor::new());
+    b.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes);
+    b.http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    if admin || (!tls && !state.config.h2c) {
+        b = b.http1_only();
+    }
+    b
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    tls: Option<ServerTls>,
+    admin: bool,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let acceptor = tls.as_ref().map(|t| {
+        (
+            tokio_rustls::TlsAcceptor::from(t.config.clone()),
+            t.channel_bindings.clone(),
+        )
+    });
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        event("warn", &format!("accept failed: {e}"));
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let watcher = graceful.watcher();
+                let shared = shared.clone();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    serve_connection(tcp, peer, shared, acceptor, admin, watcher).await;
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    let grace = shared.state.load().config.limits.shutdown_grace;
+    let open = graceful.count();
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        event(
+            "warn",
+            &format!(
+                "shutdown: connections still open after {}; closing them",
+                humantime::format_duration(grace)
+            ),
+        );
+    } else if open > 0 && !admin {
+        event("info", &format!("shutdown: {open} connection(s) drained"));
+    }
+}
+
+async fn serve_connection(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<(tokio_rustls::TlsAcceptor, Arc<[u8]>)>,
+    admin: bool,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    let _ = tcp.set_nodelay(true);
+    let state = shared.state.load_full();
+    let b = builder(&state, acceptor.is_some(), admin);
+    let header_timeout = state.config.limits.header_read_timeout;
+    drop(state);
+    match acceptor {
+        Some((acceptor, cb)) => {
+            let stream = match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                _ => return,
+            };
+            let info = Arc::new(ConnInfo {
+                peer,
+                tls: true,
+                channel_bindings: Some(cb),
+            });
+            let svc = service_fn(move |req| dispatch(shared.clone(), info.clone(), admin, req));
+            let conn = b.serve_connection(TokioIo::new(stream), svc);
+            let _ = watcher.watch(conn.into_owned()).await;
+        }
+        None => {
+            let info = Arc::new(ConnInfo {
+                peer,
+                tls: false,
+                channel_bindings: None,
+            });
+            let svc = service_fn(move |req| dispatch(shared.clone(), info.clone(), admin, req));
+            let conn = b.serve_connection(TokioIo::new(tcp), svc);
+            let _ = watcher.watch(conn.into_owned()).await;
+        }
+    }
+}
+
+async fn dispatch(
+    shared: Arc<Shared>,
+    info: Arc<ConnInfo>,
+    admin: bool,
+    req: Request<Incoming>,
+) -> Result<Response<ProxyBody>, Infallible> {
+    if admin {
+        Ok(admin_response(&shared, &req))
+    } else {
+        Ok(crate::handler::handle(shared, info, req).await)
+    }
+}
+
+fn admin_response(shared: &Shared, req: &Request<Incoming>) -> Response<ProxyBody> {
+    let text = |status: StatusCode, body: String, ctype: &'static str| {
+        let mut r = Response::new(full(body));
+        *r.status_mut() = status;
+        r.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(ctype),
+        );
+        r
+    };
+    let plain = "text/plain; charset=utf-8";
+    if req.method() != http::Method::GET && req.method() != http::Method::HEAD {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "use GET\n".into(), plain);
+    }
+    match req.uri().path() {
+        "/metrics" => {
+            let state = shared.state.load();
+            let gauges = Gauges {
+                replay_cache: state.authenticator.replay_cache_len(),
+                upstream_idle: state.upstream.idle_count(),
+            };
+            text(
+                StatusCode::OK,
+                shared.metrics.render(&gauges),
+                "text/plain; version=0.0.4; charset=utf-8",
+            )
+        }
+        "/healthz" => text(StatusCode::OK, "ok\n".into(), plain),
+        "/readyz" => {
+            if shared.draining.load(Ordering::Relaxed) {
+                return text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting down\n".into(),
+                    plain,
+                );
+            }
+            let state = shared.state.load();
+            let keys = state.authenticator.describe();
+            let mut body = format!(
+                "ready: {} route(s), {} service key(s)\n",
+                state.router.routes().len(),
+                keys.len()
+            );
+            for k in keys {
+                body.push_str(&k);
+                body.push('\n');
+            }
+            text(StatusCode::OK, body, plain)
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "not found: try /metrics, /healthz, /readyz\n".into(),
+            plain,
+        ),
+    }
+}
