@@ -1,0 +1,184 @@
+//! The TLS listener: HTTPS with HTTP/1.1 and HTTP/2 over ALPN, and RFC 5929 channel bindings.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use common::*;
+use http_body_util::Full;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use krb_proxy::server::{Server, ServerHandle};
+use rustls_pki_types::{CertificateDer, ServerName};
+use sha2::Digest;
+
+struct Tls {
+    handle: ServerHandle,
+    cert_der: Vec<u8>,
+    auth: Arc<FixedTokenAuthenticator>,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn start(name: &str) -> Tls {
+    let dir = std::env::temp_dir().join(format!("krbp-tls-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let echo = echo_upstream().await;
+    let toml = format!(
+        r#"
+[tls]
+cert = "{}"
+key = "{}"
+[log]
+access = "off"
+[[route]]
+path_prefix = "/"
+upstream = "http://{}"
+allow = ["*@EXAMPLE.TEST"]
+session = true
+"#,
+        cert.display(),
+        key.display(),
+        echo.addr
+    );
+    let auth = Arc::new(FixedTokenAuthenticator::default());
+    let handle = Server::start(config(&toml), auth.clone()).await.unwrap();
+    Tls {
+        handle,
+        cert_der: certified.cert.der().to_vec(),
+        auth,
+        _dir: TempDir(dir),
+    }
+}
+
+async fn connect(t: &Tls, alpn: &[u8]) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(t.cert_der.clone())).unwrap();
+    let mut cfg = rustls::ClientConfig::builder_with_provider(krb_proxy::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    cfg.alpn_protocols = vec![alpn.to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let tcp = tokio::net::TcpStream::connect(t.handle.local_addr())
+        .await
+        .unwrap();
+    let stream = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(alpn));
+    stream
+}
+
+fn request(uri: &str) -> http::Request<Full<Bytes>> {
+    http::Request::get(uri)
+        .header("authorization", negotiate(b"alice"))
+        .body(Full::new(Bytes::new()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn https_http1_with_channel_bindings() {
+    let t = start("h1").await;
+    let stream = connect(&t, b"http/1.1").await;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut req = request("/x");
+    req.headers_mut()
+        .insert("host", "localhost".parse().unwrap());
+    let r = read_reply(sender.send_request(req).await.unwrap()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.upstream_header("x-forwarded-proto").unwrap(),
+        vec!["https"]
+    );
+    assert_eq!(
+        r.upstream_header("x-remote-user").unwrap(),
+        vec!["alice@EXAMPLE.TEST"]
+    );
+    let set = r.headers["set-cookie"].to_str().unwrap();
+    assert!(set.contains("; Secure"), "{set}");
+    // RFC 5929: "tls-server-end-point:" || SHA-256(certificate) for an ECDSA-SHA256 certificate.
+    let mut expected = b"tls-server-end-point:".to_vec();
+    expected.extend_from_slice(&sha2::Sha256::digest(&t.cert_der));
+    assert_eq!(
+        t.auth.seen_bindings.lock().unwrap().as_slice(),
+        &[Some(expected)]
+    );
+}
+
+#[tokio::test]
+async fn https_http2_over_alpn() {
+    let t = start("h2").await;
+    let stream = connect(&t, b"h2").await;
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    for (i, token) in [b"alice".as_slice(), b"bob".as_slice()]
+        .into_iter()
+        .enumerate()
+    {
+        let req = http::Request::get(format!("https://localhost/h2/{i}"))
+            .header("authorization", negotiate(token))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let r = read_reply(sender.send_request(req).await.unwrap()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["path"], format!("/h2/{i}"));
+        // Each stream is authenticated on its own; the connection carries no identity.
+        let who = if i == 0 {
+            "alice@EXAMPLE.TEST"
+        } else {
+            "bob@EXAMPLE.TEST"
+        };
+        assert_eq!(r.upstream_header("x-remote-user").unwrap(), vec![who]);
+        assert_eq!(
+            r.upstream_header("x-forwarded-host").unwrap(),
+            vec!["localhost"]
+        );
+    }
+    let r = read_reply(
+        sender
+            .send_request(
+                http::Request::get("https://localhost/none")
+                    .body(Full::new(Bytes::new()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.headers["www-authenticate"], "Negotiate");
+}
+
+#[tokio::test]
+async fn bad_certificate_files_fail_start_with_the_file_named() {
+    let echo = echo_upstream().await;
+    let toml = format!(
+        "[tls]\ncert = \"/nonexistent/cert.pem\"\nkey = \"/nonexistent/key.pem\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
+        echo.addr
+    );
+    let e = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap_err();
+    assert!(e.contains("/nonexistent/cert.pem"), "{e}");
+}
