@@ -329,7 +329,17 @@ impl UpstreamClient {
         };
         let mut req = req;
         // A pooled connection first; if it turns out closed before the request went out, a new one.
-        if let Some(mut sender) = self.checkout(&key) {
+        // The connection finishes the previous exchange in its own task; wait for that briefly.
+        let pooled = match self.checkout(&key) {
+            Some(mut sender) => {
+                match tokio::time::timeout(self.settings.connect_timeout, sender.ready()).await {
+                    Ok(Ok(())) => Some(sender),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        if let Some(mut sender) = pooled {
             match tokio::time::timeout(timeout, sender.try_send_request(req)).await {
                 Err(_) => return Err(timed_out()),
                 Ok(Ok(resp)) => return Ok(self.wrap(resp, key, sender)),
@@ -382,13 +392,23 @@ struct PooledBody {
     back: Option<(Weak<UpstreamClient>, PoolKey, SendRequest<ProxyBody>)>,
 }
 
-impl Drop for PooledBody {
-    fn drop(&mut self) {
-        if (self.done || self.inner.is_end_stream())
-            && let Some((client, key, sender)) = self.back.take()
+impl PooledBody {
+    /// The upstream sent the whole body: the connection can carry the next request of the same
+    /// identity. Done before the last frame goes to the client, so a client's next request finds
+    /// it in the pool.
+    fn release(&mut self) {
+        if let Some((client, key, sender)) = self.back.take()
             && let Some(client) = client.upgrade()
         {
             client.give_back(key, sender);
+        }
+    }
+}
+
+impl Drop for PooledBody {
+    fn drop(&mut self) {
+        if self.done || self.inner.is_end_stream() {
+            self.release();
         }
     }
 }
@@ -405,13 +425,20 @@ impl Body for PooledBody {
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(None) => {
                 this.done = true;
+                this.release();
                 Poll::Ready(None)
             }
             Poll::Ready(Some(Err(e))) => {
                 this.back = None;
                 Poll::Ready(Some(Err(Box::new(e))))
             }
-            Poll::Ready(Some(Ok(f))) => Poll::Ready(Some(Ok(f))),
+            Poll::Ready(Some(Ok(f))) => {
+                if this.inner.is_end_stream() {
+                    this.done = true;
+                    this.release();
+                }
+                Poll::Ready(Some(Ok(f)))
+            }
             Poll::Pending => Poll::Pending,
         }
     }
