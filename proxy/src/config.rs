@@ -142,6 +142,9 @@ pub struct Limits {
         deserialize_with = "duration"
     )]
     pub upstream_idle_timeout: Duration,
+    /// Client connections served at once; further connections wait in the listen queue.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
     /// Time in-flight requests get to finish on shutdown.
     #[serde(default = "default_shutdown_grace", deserialize_with = "duration")]
     pub shutdown_grace: Duration,
@@ -159,6 +162,7 @@ impl Default for Limits {
             upstream_max_idle_per_key: default_max_idle_per_key(),
             upstream_max_idle_total: default_max_idle_total(),
             upstream_idle_timeout: default_upstream_idle_timeout(),
+            max_connections: default_max_connections(),
             shutdown_grace: default_shutdown_grace(),
         }
     }
@@ -247,6 +251,9 @@ fn default_max_idle_total() -> usize {
 }
 fn default_upstream_idle_timeout() -> Duration {
     Duration::from_secs(60)
+}
+fn default_max_connections() -> usize {
+    10_000
 }
 fn default_shutdown_grace() -> Duration {
     Duration::from_secs(30)
@@ -416,6 +423,14 @@ impl Config {
                     "{} is below the smallest supported value, 8192",
                     self.limits.max_header_bytes
                 ),
+            ));
+        }
+        if self.limits.max_connections == 0 {
+            return Err(err(
+                Some(("limits", 0)),
+                "max_connections",
+                "limits.max_connections".into(),
+                "must be more than 0".into(),
             ));
         }
         if self.limits.max_token_bytes == 0 {

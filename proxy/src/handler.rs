@@ -149,10 +149,11 @@ async fn process(
         return r;
     }
     // Identity headers come only from the proxy: drop client copies on every route.
-    req.headers_mut().remove(&state.identity_header);
-    if let Some(h) = &state.realm_header {
-        req.headers_mut().remove(h);
-    }
+    strip_identity_headers(
+        req.headers_mut(),
+        &state.identity_header,
+        state.realm_header.as_ref(),
+    );
     if route.public {
         out.decision = Decision::Public;
         return forward(shared, state, conn, &route, req, None, out).await;
@@ -356,6 +357,37 @@ fn authenticate(
     }
 }
 
+/// Removes every client copy of the identity headers, including spellings with `_` for `-`
+/// (CGI, WSGI and Rack map both to the same `HTTP_X_REMOTE_USER` variable).
+pub fn strip_identity_headers(
+    headers: &mut HeaderMap,
+    identity: &HeaderName,
+    realm: Option<&HeaderName>,
+) {
+    headers.remove(identity);
+    if let Some(r) = realm {
+        headers.remove(r);
+    }
+    if !headers.keys().any(|k| k.as_str().contains('_')) {
+        return;
+    }
+    let same = |k: &HeaderName, target: &HeaderName| {
+        let (a, b) = (k.as_str().as_bytes(), target.as_str().as_bytes());
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x == y || (*x == b'_' && *y == b'-'))
+    };
+    let spoofed: Vec<HeaderName> = headers
+        .keys()
+        .filter(|k| same(k, identity) || realm.is_some_and(|r| same(k, r)))
+        .cloned()
+        .collect();
+    for k in spoofed {
+        headers.remove(k);
+    }
+}
+
 /// Removes hop-by-hop headers (RFC 9110 §7.6.1): the ones `Connection` names, and the fixed list.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
     let named: Vec<HeaderName> = headers
@@ -433,7 +465,8 @@ async fn forward(
         crate::session::strip_cookie(headers, &state.config.session.cookie_name);
     }
     if let Some(id) = &identity {
-        match HeaderValue::from_str(&id.principal) {
+        // Raw UTF-8 bytes are allowed (obs-text); control characters such as CR and LF are not.
+        match HeaderValue::from_bytes(id.principal.as_bytes()) {
             Ok(v) => {
                 headers.insert(state.identity_header.clone(), v);
             }
@@ -448,7 +481,7 @@ async fn forward(
             }
         }
         if let Some(h) = &state.realm_header
-            && let Ok(v) = HeaderValue::from_str(&id.realm)
+            && let Ok(v) = HeaderValue::from_bytes(id.realm.as_bytes())
         {
             headers.insert(h.clone(), v);
         }

@@ -68,28 +68,29 @@ impl Server {
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let mut tasks = Vec::new();
+        let (admin_shutdown_tx, admin_shutdown_rx) = watch::channel(false);
+        let mut admin_task = None;
         let mut admin_addr = None;
         if let Some(addr) = admin {
             let admin_listener = TcpListener::bind(addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr} (admin): {e}"))?;
             admin_addr = Some(admin_listener.local_addr().map_err(|e| e.to_string())?);
-            tasks.push(tokio::spawn(accept_loop(
+            admin_task = Some(tokio::spawn(accept_loop(
                 admin_listener,
                 shared.clone(),
                 None,
                 true,
-                shutdown_rx.clone(),
+                admin_shutdown_rx,
             )));
         }
-        tasks.push(tokio::spawn(accept_loop(
+        let main_task = tokio::spawn(accept_loop(
             listener,
             shared.clone(),
             tls.clone(),
             false,
             shutdown_rx,
-        )));
+        ));
         event(
             "info",
             &format!(
@@ -103,7 +104,9 @@ impl Server {
             admin_addr,
             tls,
             shutdown_tx,
-            tasks,
+            admin_shutdown_tx,
+            main_task,
+            admin_task,
         })
     }
 }
@@ -115,7 +118,9 @@ pub struct ServerHandle {
     admin_addr: Option<SocketAddr>,
     tls: Option<ServerTls>,
     shutdown_tx: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    admin_shutdown_tx: watch::Sender<bool>,
+    main_task: JoinHandle<()>,
+    admin_task: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for ServerHandle {
@@ -183,22 +188,20 @@ impl ServerHandle {
     }
 
     /// Stops accepting, lets in-flight requests finish for up to `grace`, then closes the rest.
+    /// The admin listener stays up during the drain (`/readyz` answers 503) and stops last.
     pub async fn shutdown(self, grace: Duration) {
         self.shared.draining.store(true, Ordering::Relaxed);
         let _ = self.shutdown_tx.send(true);
-        let all = futures_join(self.tasks);
-        if tokio::time::timeout(grace + Duration::from_secs(1), all)
+        if tokio::time::timeout(grace + Duration::from_secs(1), self.main_task)
             .await
             .is_err()
         {
-            event("warn", "shutdown: listeners did not stop in time");
+            event("warn", "shutdown: the listener did not stop in time");
         }
-    }
-}
-
-async fn futures_join(tasks: Vec<JoinHandle<()>>) {
-    for t in tasks {
-        let _ = t.await;
+        let _ = self.admin_shutdown_tx.send(true);
+        if let Some(t) = self.admin_task {
+            let _ = tokio::time::timeout(Duration::from_secs(2), t).await;
+        }
     }
 }
 
@@ -226,6 +229,8 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let limit = shared.state.load().config.limits.max_connections;
+    let slots = Arc::new(tokio::sync::Semaphore::new(limit));
     let acceptor = tls.as_ref().map(|t| {
         (
             tokio_rustls::TlsAcceptor::from(t.config.clone()),
@@ -233,6 +238,14 @@ async fn accept_loop(
         )
     });
     loop {
+        // At the connection limit, stop accepting until a connection ends.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (tcp, peer) = match accepted {
@@ -248,6 +261,7 @@ async fn accept_loop(
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     serve_connection(tcp, peer, shared, acceptor, admin, watcher).await;
+                    drop(slot);
                 });
             }
             _ = shutdown.changed() => break,

@@ -301,21 +301,48 @@ async fn a_changed_file_is_picked_up_by_polling() {
 async fn graceful_shutdown_drains_in_flight_requests() {
     let echo = echo_upstream().await;
     let toml = format!(
-        "[log]\naccess = \"off\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
+        "[admin]\nlisten = \"127.0.0.1:0\"\n[log]\naccess = \"off\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
         echo.addr
     );
     let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
         .await
         .unwrap();
     let a = h.local_addr();
+    let admin = h.admin_addr().unwrap();
     // /slow takes 3 s at the upstream; shut down while it is in flight.
     let in_flight = tokio::spawn(async move { send(a, get("/slow", &[])).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let shutdown = tokio::spawn(h.shutdown(Duration::from_secs(20)));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    // No new connections once shutdown has begun.
+    // No new connections once shutdown has begun; the admin listener says so while draining.
     assert!(tokio::net::TcpStream::connect(a).await.is_err());
+    let ready = send(admin, get("/readyz", &[])).await;
+    assert_eq!(ready.status, 503);
     let r = in_flight.await.unwrap();
     assert_eq!(r.status, 200, "the in-flight request was cut: {}", r.body);
     shutdown.await.unwrap();
+}
+
+#[tokio::test]
+async fn connections_past_the_limit_wait_for_a_free_slot() {
+    let echo = echo_upstream().await;
+    let toml = format!(
+        "[log]\naccess = \"off\"\n[limits]\nmax_connections = 1\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
+        echo.addr
+    );
+    let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap();
+    let a = h.local_addr();
+    let first = tokio::net::TcpStream::connect(a).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let second = tokio::spawn(async move { send(a, get("/x", &[])).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "a second connection was served past max_connections = 1"
+    );
+    drop(first);
+    let r = second.await.unwrap();
+    assert_eq!(r.status, 200);
 }
