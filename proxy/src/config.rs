@@ -588,7 +588,10 @@ fn describe_toml_error(message: &str, table: &str) -> String {
             Some((n, e)) => (n, e),
             None => (rest, ""),
         };
-        let expected = expected.trim_start_matches("one of ").replace('`', "");
+        let expected = expected
+            .trim_start_matches("one of ")
+            .replace('`', "")
+            .replace(" or ", ", ");
         let mut out = format!("unknown key {name} {place}");
         if !expected.is_empty() {
             out.push_str(&format!(" (expected one of: {expected})"));
