@@ -44,48 +44,81 @@ struct Identity {
     response_token: Option<Vec<u8>>,
 }
 
+/// The end of a request: counts it and writes its access line exactly once, when dropped. It rides
+/// in the response body, so it sees the body finish; if the client goes away before a response
+/// exists (the handler future is dropped), it logs status 499 with `completed: false`.
+struct Finish {
+    shared: Arc<Shared>,
+    state: Arc<State>,
+    started: Instant,
+    wall: SystemTime,
+    client: SocketAddr,
+    method: String,
+    path: String,
+    out: Outcome,
+    status: Option<u16>,
+    completed: bool,
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        let status = self.status.unwrap_or(499);
+        let out = &mut self.out;
+        self.shared.metrics.request(out.route.as_ref(), status);
+        self.shared.metrics.in_flight(-1);
+        self.state.access_log.write(&Record {
+            time: rfc3339(self.wall),
+            client: self.client,
+            principal: out.principal.take(),
+            route: out.route.take(),
+            method: std::mem::take(&mut self.method),
+            path: std::mem::take(&mut self.path),
+            status,
+            decision: out.decision,
+            reason: out.reason.take(),
+            krb_error: out.krb_error,
+            auth: out.auth,
+            latency_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            completed: self.completed,
+        });
+    }
+}
+
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnInfo>,
     req: Request<Incoming>,
 ) -> Response<ProxyBody> {
-    let started = Instant::now();
-    let wall = SystemTime::now();
     shared.metrics.in_flight(1);
     let state = shared.state.load_full();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
-    let mut out = Outcome {
-        principal: None,
-        route: None,
-        decision: Decision::Deny,
-        reason: None,
-        krb_error: None,
-        auth: None,
+    let mut finish = Finish {
+        shared,
+        state,
+        started: Instant::now(),
+        wall: SystemTime::now(),
+        client: conn.peer,
+        method: req.method().to_string(),
+        path: req.uri().path().to_owned(),
+        out: Outcome {
+            principal: None,
+            route: None,
+            decision: Decision::Deny,
+            reason: None,
+            krb_error: None,
+            auth: None,
+        },
+        status: None,
+        completed: false,
     };
-    let response = process(&shared, &state, &conn, req, &mut out).await;
-    let status = response.status();
-    let client = conn.peer;
-    let finish = move |completed: bool| {
-        shared.metrics.request(out.route.as_ref(), status.as_u16());
-        shared.metrics.in_flight(-1);
-        state.access_log.write(&Record {
-            time: rfc3339(wall),
-            client,
-            principal: out.principal,
-            route: out.route,
-            method,
-            path,
-            status: status.as_u16(),
-            decision: out.decision,
-            reason: out.reason,
-            krb_error: out.krb_error,
-            auth: out.auth,
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-            completed,
-        });
-    };
-    response.map(|body| OnDrop::new(body, finish).boxed())
+    let response = process(&finish.shared, &finish.state, &conn, req, &mut finish.out).await;
+    finish.status = Some(response.status().as_u16());
+    response.map(|body| {
+        OnDrop::new(body, move |completed| {
+            finish.completed = completed;
+            drop(finish);
+        })
+        .boxed()
+    })
 }
 
 fn text_response(status: StatusCode, reason: &str) -> Response<ProxyBody> {
@@ -138,6 +171,11 @@ async fn process(
         return text_response(StatusCode::NOT_FOUND, "no route for this path");
     };
     out.route = Some(route.path_prefix.clone());
+    if let Err(reason) = check_path(req.uri().path()) {
+        shared.metrics.rejection("bad_path");
+        out.reason = Some(reason.into());
+        return text_response(StatusCode::BAD_REQUEST, reason);
+    }
     if !route.method_allowed(req.method()) {
         shared.metrics.rejection("method");
         let reason = format!("method {} is not allowed on this route", req.method());
@@ -355,6 +393,29 @@ fn authenticate(
             ))
         }
     }
+}
+
+/// Refuses paths an upstream could resolve outside the route that matched: dot-segments (`/api/../admin`,
+/// also percent-encoded), encoded slashes and backslashes (`%2f`, `%5c`, `\\`).
+pub fn check_path(path: &str) -> Result<(), &'static str> {
+    let lower_has = |needle: &str| {
+        path.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    if path.contains('\\') || lower_has("%2f") || lower_has("%5c") {
+        return Err("path contains an encoded slash or a backslash; it is not forwarded");
+    }
+    for segment in path.split('/') {
+        let decoded_dots = segment.len() <= 6 && {
+            let s = segment.to_ascii_lowercase().replace("%2e", ".");
+            s == "." || s == ".."
+        };
+        if decoded_dots {
+            return Err("path contains a `.` or `..` segment; it is not forwarded");
+        }
+    }
+    Ok(())
 }
 
 /// Removes every client copy of the identity headers, including spellings with `_` for `-`

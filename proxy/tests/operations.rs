@@ -346,3 +346,42 @@ async fn connections_past_the_limit_wait_for_a_free_slot() {
     let r = second.await.unwrap();
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn a_client_that_leaves_early_is_logged_as_499() {
+    use tokio::io::AsyncWriteExt;
+    let dir = TempDir::new("log499");
+    let log = dir.0.join("access.log");
+    let echo = echo_upstream().await;
+    let toml = format!(
+        "[log]\naccess = \"{}\"\n[admin]\nlisten = \"127.0.0.1:0\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
+        log.display(),
+        echo.addr
+    );
+    let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(h.local_addr())
+        .await
+        .unwrap();
+    tcp.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(tcp);
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if !text.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let line: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect("no access line")).unwrap();
+    assert_eq!(line["status"], 499);
+    assert_eq!(line["completed"], false);
+    assert_eq!(line["decision"], "public");
+    let m = send(h.admin_addr().unwrap(), get("/metrics", &[])).await;
+    assert!(m.body.contains("krb_proxy_in_flight 0"), "{}", m.body);
+}

@@ -215,3 +215,35 @@ async fn upstream_status_and_body_pass_through() {
     assert_eq!(r.status, 418);
     assert_eq!(r.json()["path"], "/root/status/418");
 }
+
+#[tokio::test]
+async fn paths_that_could_escape_their_route_are_refused() {
+    let (h, echo) = start(ROUTES).await;
+    let alice = negotiate(b"bob");
+    for path in [
+        "/api/../api/admin/users",
+        "/api/%2e%2e/admin/users",
+        "/api/%2E./admin/x",
+        "/api/./x",
+        "/api/x%2fy",
+        "/api/x%5Cy",
+        "/api/x/..",
+    ] {
+        let r = send(h.local_addr(), get(path, &[("authorization", &alice)])).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+    }
+    assert_eq!(
+        echo.connections.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    // Dots inside names are fine.
+    let r = send(
+        h.local_addr(),
+        get(
+            "/api/v1.2/file..txt/.well-known",
+            &[("authorization", &alice)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
