@@ -182,3 +182,95 @@ async fn bad_certificate_files_fail_start_with_the_file_named() {
         .unwrap_err();
     assert!(e.contains("/nonexistent/cert.pem"), "{e}");
 }
+
+fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, Arc<rustls::ServerConfig>) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = dir.join("upstream-cert.pem");
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    let key =
+        rustls_pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
+    let cfg = rustls::ServerConfig::builder_with_provider(krb_proxy::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .unwrap();
+    (cert, Arc::new(cfg))
+}
+
+#[tokio::test]
+async fn https_upstream_with_a_configured_ca() {
+    let dir = TempDir(std::env::temp_dir().join(format!("krbp-up-tls-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let (ca, server_cfg) = self_signed(&dir.0);
+    let echo = echo_upstream_with(Some(server_cfg)).await;
+    let route = format!(
+        "[log]\naccess = \"off\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"https://localhost:{}\"\nallow = [\"*\"]\n",
+        echo.addr.port()
+    );
+    // Trusted through [upstream_tls] ca.
+    let toml = format!("[upstream_tls]\nca = \"{}\"\n{route}", ca.display());
+    let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap();
+    let r = send(
+        h.local_addr(),
+        get("/secure", &[("authorization", &negotiate(b"alice"))]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["path"], "/secure");
+    assert_eq!(
+        r.upstream_header("host").unwrap(),
+        vec![format!("localhost:{}", echo.addr.port())]
+    );
+    // Not trusted by the webpki roots: 502 naming the TLS failure.
+    let h = Server::start(config(&route), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap();
+    let r = send(
+        h.local_addr(),
+        get("/secure", &[("authorization", &negotiate(b"alice"))]),
+    )
+    .await;
+    assert_eq!(r.status, 502);
+    assert!(
+        r.body
+            .contains("TLS handshake with upstream https://localhost:"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn h2c_prior_knowledge_only_when_enabled() {
+    let echo = echo_upstream().await;
+    for enabled in [true, false] {
+        let toml = format!(
+            "h2c = {enabled}\n[log]\naccess = \"off\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://{}\"\npublic = true\n",
+            echo.addr
+        );
+        let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+            .await
+            .unwrap();
+        let tcp = tokio::net::TcpStream::connect(h.local_addr())
+            .await
+            .unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let req = http::Request::get(format!("http://{}/h2c", h.local_addr()))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let result = sender.send_request(req).await;
+        if enabled {
+            let r = read_reply(result.unwrap()).await;
+            assert_eq!(r.status, 200);
+            assert_eq!(r.json()["path"], "/h2c");
+        } else {
+            assert!(result.is_err(), "h2c was accepted with h2c = false");
+        }
+    }
+}

@@ -97,6 +97,12 @@ pub struct Echo {
 }
 
 pub async fn echo_upstream() -> Echo {
+    echo_upstream_with(None).await
+}
+
+/// The echo upstream behind TLS with the given server config.
+pub async fn echo_upstream_with(tls: Option<Arc<rustls::ServerConfig>>) -> Echo {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let connections = Arc::new(AtomicUsize::new(0));
@@ -107,11 +113,21 @@ pub async fn echo_upstream() -> Echo {
                 return;
             };
             let id = counter.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| echo(id, req));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tcp), svc)
-                    .await;
+                let builder = hyper::server::conn::http1::Builder::new();
+                match acceptor {
+                    Some(a) => {
+                        let Ok(stream) = a.accept(tcp).await else {
+                            return;
+                        };
+                        let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+                    }
+                    None => {
+                        let _ = builder.serve_connection(TokioIo::new(tcp), svc).await;
+                    }
+                }
             });
         }
     });
