@@ -219,6 +219,29 @@ impl Default for LogConfig {
     }
 }
 
+/// Headers that cannot carry the identity: HTTP gives them their own meaning.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-connection",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "forwarded",
+    "www-authenticate",
+];
+
 fn default_clock_skew() -> Duration {
     Duration::from_secs(300)
 }
@@ -393,6 +416,28 @@ impl Config {
                     format!("`{value}` is not a valid HTTP header name"),
                 ));
             }
+            if let Some(value) = value
+                && RESERVED_HEADERS.contains(&value.to_ascii_lowercase().as_str())
+            {
+                return Err(err(
+                    None,
+                    name,
+                    name.into(),
+                    format!(
+                        "`{value}` is a header with its own meaning in HTTP; pick a name of its own such as X-Remote-User"
+                    ),
+                ));
+            }
+        }
+        if let Some(realm) = &self.realm_header
+            && realm.eq_ignore_ascii_case(&self.identity_header)
+        {
+            return Err(err(
+                None,
+                "realm_header",
+                "realm_header".into(),
+                "must differ from identity_header".into(),
+            ));
         }
         if self.clock_skew > Duration::from_secs(24 * 3600) {
             return Err(err(
@@ -679,6 +724,26 @@ mod tests {
         let bad = text.replace("\"2m\"", "\"two minutes\"");
         let e = Config::from_toml(&bad, Path::new("c.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn identity_header_cannot_be_a_reserved_one() {
+        for h in ["Host", "authorization", "X-Forwarded-For"] {
+            let text = format!(
+                "{BASE}identity_header = \"{h}\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://127.0.0.1:9\"\npublic = true\n"
+            );
+            let e = Config::from_toml(&text, Path::new("c.toml")).unwrap_err();
+            assert_eq!(
+                (e.key.as_str(), e.line),
+                ("identity_header", Some(3)),
+                "{e}"
+            );
+        }
+        let text = format!(
+            "{BASE}realm_header = \"x-remote-user\"\n[[route]]\npath_prefix = \"/\"\nupstream = \"http://127.0.0.1:9\"\npublic = true\n"
+        );
+        let e = Config::from_toml(&text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(e.key, "realm_header");
     }
 
     #[test]
