@@ -267,7 +267,7 @@ fn default_upstream_timeout() -> Duration {
     Duration::from_secs(30)
 }
 fn default_max_idle_per_key() -> usize {
-    4
+    16
 }
 fn default_max_idle_total() -> usize {
     256
