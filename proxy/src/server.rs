@@ -205,7 +205,15 @@ impl ServerHandle {
     }
 }
 
-fn builder(state: &State, tls: bool, admin: bool) -> auto::Builder<TokioExecutor> {
+/// The protocol a connection speaks, decided before hyper sees it (ALPN on TLS, the HTTP/2
+/// preface with `h2c`), so the header read timeout runs from the first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Http1,
+    Http2,
+}
+
+fn builder(state: &State, protocol: Protocol) -> auto::Builder<TokioExecutor> {
     let limits = &state.config.limits;
     let mut b = auto::Builder::new(TokioExecutor::new());
     b.http1()
@@ -214,11 +222,38 @@ fn builder(state: &State, tls: bool, admin: bool) -> auto::Builder<TokioExecutor
         .max_buf_size(limits.max_header_bytes);
     b.http2()
         .timer(TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(10))
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    if admin || (!tls && !state.config.h2c) {
-        b = b.http1_only();
+    match protocol {
+        Protocol::Http1 => b.http1_only(),
+        Protocol::Http2 => b.http2_only(),
     }
-    b
+}
+
+/// With `h2c`, tells HTTP/2 prior knowledge from HTTP/1.1 by peeking at the first bytes; None when
+/// the client sends nothing useful within `deadline` or closes.
+async fn sniff_h2c(tcp: &TcpStream, deadline: Duration) -> Option<Protocol> {
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; 24];
+    let sniff = async {
+        loop {
+            let n = tcp.peek(&mut buf).await.ok()?;
+            let seen = buf.get(..n)?;
+            if n == 0 {
+                return None;
+            }
+            if !PREFACE.starts_with(seen) {
+                return Some(Protocol::Http1);
+            }
+            if n >= PREFACE.len() {
+                return Some(Protocol::Http2);
+            }
+            // A preface split over segments: wait for the rest.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(deadline, sniff).await.ok().flatten()
 }
 
 async fn accept_loop(
@@ -296,25 +331,43 @@ async fn serve_connection(
 ) {
     let _ = tcp.set_nodelay(true);
     let state = shared.state.load_full();
-    let b = builder(&state, acceptor.is_some(), admin);
     let header_timeout = state.config.limits.header_read_timeout;
-    drop(state);
+    let h2c = state.config.h2c;
     match acceptor {
         Some((acceptor, cb)) => {
             let stream = match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 _ => return,
             };
+            let protocol = if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+                Protocol::Http2
+            } else {
+                Protocol::Http1
+            };
+            let b = builder(&state, protocol);
+            drop(state);
             let info = Arc::new(ConnInfo {
                 peer,
                 tls: true,
                 channel_bindings: Some(cb),
             });
             let svc = service_fn(move |req| dispatch(shared.clone(), info.clone(), admin, req));
+            // HTTP/2 has no header read timeout: the client preface must come within it instead.
+            let stream = FirstByteDeadline::new(stream, header_timeout);
             let conn = b.serve_connection(TokioIo::new(stream), svc);
             let _ = watcher.watch(conn.into_owned()).await;
         }
         None => {
+            let protocol = if h2c && !admin {
+                match sniff_h2c(&tcp, header_timeout).await {
+                    Some(p) => p,
+                    None => return,
+                }
+            } else {
+                Protocol::Http1
+            };
+            let b = builder(&state, protocol);
+            drop(state);
             let info = Arc::new(ConnInfo {
                 peer,
                 tls: false,
@@ -324,6 +377,92 @@ async fn serve_connection(
             let conn = b.serve_connection(TokioIo::new(tcp), svc);
             let _ = watcher.watch(conn.into_owned()).await;
         }
+    }
+}
+
+/// Fails the first read with `TimedOut` when no byte arrives within the deadline; afterwards a
+/// plain pass-through.
+struct FirstByteDeadline<T> {
+    inner: T,
+    deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> FirstByteDeadline<T> {
+    fn new(inner: T, deadline: Duration) -> Self {
+        FirstByteDeadline {
+            inner,
+            deadline: Some(Box::pin(tokio::time::sleep(deadline))),
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for FirstByteDeadline<T> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        let before = buf.filled().len();
+        match std::pin::Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                if buf.filled().len() > before {
+                    this.deadline = None;
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let expired = this
+                    .deadline
+                    .as_mut()
+                    .is_some_and(|d| d.as_mut().poll(cx).is_ready());
+                if expired {
+                    Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "no data from the client within header_read_timeout",
+                    )))
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for FirstByteDeadline<T> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 }
 

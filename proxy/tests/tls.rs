@@ -28,6 +28,10 @@ impl Drop for TempDir {
 }
 
 async fn start(name: &str) -> Tls {
+    start_with(name, "").await
+}
+
+async fn start_with(name: &str, extra: &str) -> Tls {
     let dir = std::env::temp_dir().join(format!("krbp-tls-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
@@ -43,6 +47,7 @@ cert = "{}"
 key = "{}"
 [log]
 access = "off"
+{}
 [[route]]
 path_prefix = "/"
 upstream = "http://{}"
@@ -51,6 +56,7 @@ session = true
 "#,
         cert.display(),
         key.display(),
+        extra,
         echo.addr
     );
     let auth = Arc::new(FixedTokenAuthenticator::default());
@@ -272,5 +278,42 @@ async fn h2c_prior_knowledge_only_when_enabled() {
         } else {
             assert!(result.is_err(), "h2c was accepted with h2c = false");
         }
+    }
+}
+
+#[tokio::test]
+async fn stalled_tls_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let t = start_with("stall", "[limits]\nheader_read_timeout = \"300ms\"").await;
+    // Connected but never starts the handshake.
+    let mut tcp = tokio::net::TcpStream::connect(t.handle.local_addr())
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "a client that never handshakes was kept");
+    // Handshaken, on either protocol, then silent or stalled mid-head.
+    for (alpn, bytes) in [
+        (&b"http/1.1"[..], &b""[..]),
+        (b"http/1.1", b"GET / HTTP/1.1\r\n"),
+        (b"h2", b""),
+    ] {
+        let mut stream = connect(&t, alpn).await;
+        stream.write_all(bytes).await.unwrap();
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut buf),
+        )
+        .await;
+        assert!(
+            read.is_ok(),
+            "a stalled {:?} client was kept",
+            String::from_utf8_lossy(alpn)
+        );
     }
 }
