@@ -547,7 +547,9 @@ async fn forward(
             headers.insert(h.clone(), v);
         }
     }
-    // X-Forwarded-For: append this client; -Proto and -Host: set to what this proxy saw.
+    // X-Forwarded-For and Forwarded: append this hop; X-Forwarded-Proto and -Host: set to what
+    // this proxy saw.
+    append_forwarded(headers, conn, original_host.as_ref());
     append_forwarded_for(headers, conn.peer);
     headers.insert(
         X_FORWARDED_PROTO.clone(),
@@ -622,6 +624,33 @@ async fn forward(
         }
     }
     resp
+}
+
+/// Appends this hop to `Forwarded` (RFC 7239 §4): `for="<client>";proto=<scheme>;host="<host>"`.
+fn append_forwarded(headers: &mut HeaderMap, conn: &ConnInfo, host: Option<&HeaderValue>) {
+    let for_node = match conn.peer.ip() {
+        std::net::IpAddr::V4(ip) => format!("for={ip}"),
+        std::net::IpAddr::V6(ip) => format!("for=\"[{ip}]\""),
+    };
+    let proto = if conn.tls { "https" } else { "http" };
+    let mut element = format!("{for_node};proto={proto}");
+    if let Some(h) = host.and_then(|h| h.to_str().ok())
+        && h.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    {
+        element.push_str(&format!(";host=\"{h}\""));
+    }
+    let mut value = String::new();
+    for v in headers.get_all(header::FORWARDED) {
+        if let Ok(s) = v.to_str() {
+            value.push_str(s.trim());
+            value.push_str(", ");
+        }
+    }
+    value.push_str(&element);
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        headers.insert(header::FORWARDED, v);
+    }
 }
 
 fn append_forwarded_for(headers: &mut HeaderMap, peer: SocketAddr) {
