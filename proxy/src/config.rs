@@ -32,6 +32,9 @@ pub struct Config {
     /// Header carrying the client realm to the upstream; none when unset.
     #[serde(default)]
     pub realm_header: Option<String>,
+    /// Header carrying the client's groups (comma-separated) to the upstream; none when unset.
+    #[serde(default)]
+    pub groups_header: Option<String>,
     /// Pass the client's `Authorization` header upstream on authenticated routes.
     #[serde(default)]
     pub forward_authorization: bool,
@@ -405,6 +408,7 @@ impl Config {
         for (name, value) in [
             ("identity_header", Some(&self.identity_header)),
             ("realm_header", self.realm_header.as_ref()),
+            ("groups_header", self.groups_header.as_ref()),
         ] {
             if let Some(value) = value
                 && http::HeaderName::from_bytes(value.as_bytes()).is_err()
@@ -437,6 +441,20 @@ impl Config {
                 "realm_header",
                 "realm_header".into(),
                 "must differ from identity_header".into(),
+            ));
+        }
+        if let Some(groups) = &self.groups_header
+            && (groups.eq_ignore_ascii_case(&self.identity_header)
+                || self
+                    .realm_header
+                    .as_ref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(groups)))
+        {
+            return Err(err(
+                None,
+                "groups_header",
+                "groups_header".into(),
+                "must differ from identity_header and realm_header".into(),
             ));
         }
         if self.clock_skew > Duration::from_secs(24 * 3600) {

@@ -38,6 +38,8 @@ struct Outcome {
 struct Identity {
     principal: String,
     realm: String,
+    /// Group names (from the PAC, or carried by the session).
+    groups: Vec<String>,
     /// Whether it came from a session (else from Negotiate).
     from_session: bool,
     endtime: SystemTime,
@@ -190,7 +192,7 @@ async fn process(
     strip_identity_headers(
         req.headers_mut(),
         &state.identity_header,
-        state.realm_header.as_ref(),
+        &[state.realm_header.as_ref(), state.groups_header.as_ref()],
     );
     if route.public {
         out.decision = Decision::Public;
@@ -201,7 +203,7 @@ async fn process(
         Err(resp) => return *resp,
     };
     out.principal = Some(identity.principal.clone());
-    if !route.principal_allowed(&identity.principal, &identity.realm) {
+    if !route.principal_allowed(&identity.principal, &identity.realm, &identity.groups) {
         shared.metrics.rejection("forbidden");
         let reason = format!(
             "{} is not allowed on route {}",
@@ -247,18 +249,20 @@ fn authenticate(
         && let Some((value, _bearer)) = session_value(headers, &state.config.session.cookie_name)
     {
         match state.sessions.open(value, now) {
-            Ok((principal, endtime)) => {
+            Ok(claims) => {
                 shared.metrics.session_accepted();
                 out.auth = Some("session");
-                let realm = principal
+                let realm = claims
+                    .principal
                     .rsplit_once('@')
                     .map(|(_, r)| r.to_owned())
                     .unwrap_or_default();
                 return Ok(Identity {
-                    principal,
+                    principal: claims.principal,
                     realm,
+                    groups: claims.groups,
                     from_session: true,
-                    endtime,
+                    endtime: claims.expires,
                     response_token: None,
                 });
             }
@@ -374,10 +378,11 @@ fn authenticate(
             realm,
             endtime,
             response_token,
-            ..
+            groups,
         }) => Ok(Identity {
             principal,
             realm,
+            groups,
             from_session: false,
             endtime,
             response_token,
@@ -423,11 +428,11 @@ pub fn check_path(path: &str) -> Result<(), &'static str> {
 pub fn strip_identity_headers(
     headers: &mut HeaderMap,
     identity: &HeaderName,
-    realm: Option<&HeaderName>,
+    others: &[Option<&HeaderName>],
 ) {
     headers.remove(identity);
-    if let Some(r) = realm {
-        headers.remove(r);
+    for h in others.iter().flatten() {
+        headers.remove(*h);
     }
     if !headers.keys().any(|k| k.as_str().contains('_')) {
         return;
@@ -441,7 +446,7 @@ pub fn strip_identity_headers(
     };
     let spoofed: Vec<HeaderName> = headers
         .keys()
-        .filter(|k| same(k, identity) || realm.is_some_and(|r| same(k, r)))
+        .filter(|k| same(k, identity) || others.iter().flatten().any(|o| same(k, o)))
         .cloned()
         .collect();
     for k in spoofed {
@@ -543,6 +548,12 @@ async fn forward(
         }
         if let Some(h) = &state.realm_header
             && let Ok(v) = HeaderValue::from_bytes(id.realm.as_bytes())
+        {
+            headers.insert(h.clone(), v);
+        }
+        if let Some(h) = &state.groups_header
+            && !id.groups.is_empty()
+            && let Ok(v) = HeaderValue::from_bytes(id.groups.join(",").as_bytes())
         {
             headers.insert(h.clone(), v);
         }
@@ -690,7 +701,7 @@ fn issue_session(
     if left.as_secs() == 0 {
         return;
     }
-    let Ok(value) = state.sessions.seal(&id.principal, expires) else {
+    let Ok(value) = state.sessions.seal(&id.principal, &id.groups, expires) else {
         return;
     };
     let cookie = crate::session::set_cookie(&cfg.cookie_name, &value, left, conn.tls);

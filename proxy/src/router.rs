@@ -16,6 +16,8 @@ pub enum AllowRule {
     Realm(String),
     /// `name@REALM`: exactly this principal.
     Principal(String),
+    /// `group:NAME`: any principal whose ticket (PAC) lists the group.
+    Group(String),
 }
 
 impl AllowRule {
@@ -23,6 +25,12 @@ impl AllowRule {
     pub fn parse(text: &str) -> Result<AllowRule, String> {
         if text == "*" {
             return Ok(AllowRule::Anyone);
+        }
+        if let Some(group) = text.strip_prefix("group:") {
+            if group.is_empty() || group.contains('\n') {
+                return Err(format!("`{text}` names no group; write group:NAME"));
+            }
+            return Ok(AllowRule::Group(group.to_owned()));
         }
         match text.rsplit_once('@') {
             Some(("*", realm)) if !realm.is_empty() && !realm.contains('*') => {
@@ -33,13 +41,14 @@ impl AllowRule {
             }
             _ => Err(format!(
                 "`{text}` is not an allow rule; write a principal (alice@EXAMPLE.TEST), a realm \
-                 (*@EXAMPLE.TEST) or * for any authenticated principal"
+                 (*@EXAMPLE.TEST), a group (group:NAME) or * for any authenticated principal"
             )),
         }
     }
 
-    /// Whether `principal` (with its `realm`) matches. Names are compared exactly, as Kerberos does.
-    pub fn matches(&self, principal: &str, realm: &str) -> bool {
+    /// Whether `principal` (with its `realm` and `groups`) matches. Names are compared exactly, as
+    /// Kerberos does.
+    pub fn matches(&self, principal: &str, realm: &str, groups: &[String]) -> bool {
         match self {
             AllowRule::Anyone => true,
             AllowRule::Realm(r) => {
@@ -49,6 +58,7 @@ impl AllowRule {
                         .is_some_and(|(_, pr)| pr == realm)
             }
             AllowRule::Principal(p) => p == principal,
+            AllowRule::Group(g) => groups.iter().any(|x| x == g),
         }
     }
 }
@@ -119,8 +129,10 @@ impl Route {
     }
 
     /// Whether the principal is allowed on this route.
-    pub fn principal_allowed(&self, principal: &str, realm: &str) -> bool {
-        self.allow.iter().any(|r| r.matches(principal, realm))
+    pub fn principal_allowed(&self, principal: &str, realm: &str, groups: &[String]) -> bool {
+        self.allow
+            .iter()
+            .any(|r| r.matches(principal, realm, groups))
     }
 }
 
@@ -161,14 +173,18 @@ mod tests {
     #[test]
     fn allow_rules() {
         let realm = AllowRule::parse("*@EXAMPLE.TEST").unwrap();
-        assert!(realm.matches("bob@EXAMPLE.TEST", "EXAMPLE.TEST"));
-        assert!(!realm.matches("bob@OTHER.TEST", "OTHER.TEST"));
-        assert!(!realm.matches("bob@OTHER.TEST", "EXAMPLE.TEST"));
+        assert!(realm.matches("bob@EXAMPLE.TEST", "EXAMPLE.TEST", &[]));
+        assert!(!realm.matches("bob@OTHER.TEST", "OTHER.TEST", &[]));
+        assert!(!realm.matches("bob@OTHER.TEST", "EXAMPLE.TEST", &[]));
         let alice = AllowRule::parse("alice@EXAMPLE.TEST").unwrap();
-        assert!(alice.matches("alice@EXAMPLE.TEST", "EXAMPLE.TEST"));
-        assert!(!alice.matches("alice@EXAMPLE.TESTX", "EXAMPLE.TESTX"));
-        assert!(!alice.matches("ALICE@EXAMPLE.TEST", "EXAMPLE.TEST"));
+        assert!(alice.matches("alice@EXAMPLE.TEST", "EXAMPLE.TEST", &[]));
+        assert!(!alice.matches("alice@EXAMPLE.TESTX", "EXAMPLE.TESTX", &[]));
+        assert!(!alice.matches("ALICE@EXAMPLE.TEST", "EXAMPLE.TEST", &[]));
         assert_eq!(AllowRule::parse("*").unwrap(), AllowRule::Anyone);
+        let admins = AllowRule::parse("group:admins").unwrap();
+        assert!(admins.matches("bob@R", "R", &["users".into(), "admins".into()]));
+        assert!(!admins.matches("bob@R", "R", &["users".into()]));
+        assert!(AllowRule::parse("group:").is_err());
         for bad in ["alice", "@R", "a*@R", "*@", "*@R*", ""] {
             assert!(AllowRule::parse(bad).is_err(), "{bad}");
         }

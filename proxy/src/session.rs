@@ -3,7 +3,8 @@
 //! presents it (as the cookie, or as `Authorization: Bearer <value>`) skips Kerberos.
 //!
 //! Format: base64url(nonce[12] || AES-256-GCM(key, nonce, aad = "krb-proxy session v1",
-//! plaintext = version[1] || expiry unix seconds[8, big endian] || principal UTF-8)).
+//! plaintext = version[1] || expiry unix seconds[8, big endian] || principal length[2, big endian]
+//! || principal UTF-8 || groups UTF-8, separated by newlines)).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,8 +17,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 const AAD: &[u8] = b"krb-proxy session v1";
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
-/// Longest sealed value accepted (a principal name is far shorter).
-pub const MAX_SEALED_LEN: usize = 2048;
+/// Longest sealed value issued or accepted (browsers keep cookies up to about 4 KiB).
+pub const MAX_SEALED_LEN: usize = 3800;
+
+/// What a session carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionClaims {
+    /// The client principal.
+    pub principal: String,
+    /// The client's groups when the session was issued.
+    pub groups: Vec<String>,
+    /// When the session ends.
+    pub expires: SystemTime,
+}
 
 /// Where the key came from (for `check` and the logs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,16 +133,35 @@ impl SessionKeys {
         Ok(SessionKeys::from_bytes(&key, KeySource::File))
     }
 
-    /// Seals `principal` until `expires`.
-    pub fn seal(&self, principal: &str, expires: SystemTime) -> Result<String, String> {
+    /// Seals `principal` and `groups` until `expires`. Fails when the result would be too long
+    /// for a cookie (then no session is issued).
+    pub fn seal(
+        &self,
+        principal: &str,
+        groups: &[String],
+        expires: SystemTime,
+    ) -> Result<String, String> {
         let secs = expires
             .duration_since(UNIX_EPOCH)
             .map_err(|_| "session expiry before 1970".to_owned())?
             .as_secs();
-        let mut plain = Vec::with_capacity(9 + principal.len());
+        let name_len =
+            u16::try_from(principal.len()).map_err(|_| "principal name too long".to_owned())?;
+        let mut plain = zeroize::Zeroizing::new(Vec::with_capacity(11 + principal.len()));
         plain.push(VERSION);
         plain.extend_from_slice(&secs.to_be_bytes());
+        plain.extend_from_slice(&name_len.to_be_bytes());
         plain.extend_from_slice(principal.as_bytes());
+        for (i, g) in groups.iter().filter(|g| !g.contains('\n')).enumerate() {
+            if i > 0 {
+                plain.push(b'\n');
+            }
+            plain.extend_from_slice(g.as_bytes());
+        }
+        // base64 of nonce + plaintext + tag
+        if (NONCE_LEN + plain.len() + 16).div_ceil(3) * 4 > MAX_SEALED_LEN {
+            return Err("session would be too long for a cookie (too many groups)".to_owned());
+        }
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce)
             .map_err(|e| format!("no randomness for a session nonce: {e}"))?;
@@ -150,8 +181,8 @@ impl SessionKeys {
         Ok(URL_SAFE_NO_PAD.encode(out))
     }
 
-    /// Opens a sealed value; returns the principal and its expiry.
-    pub fn open(&self, value: &str, now: SystemTime) -> Result<(String, SystemTime), SessionError> {
+    /// Opens a sealed value.
+    pub fn open(&self, value: &str, now: SystemTime) -> Result<SessionClaims, SessionError> {
         if value.len() > MAX_SEALED_LEN {
             return Err(SessionError::Malformed);
         }
@@ -162,28 +193,46 @@ impl SessionKeys {
             .split_at_checked(NONCE_LEN)
             .ok_or(SessionError::Malformed)?;
         let nonce = Nonce::try_from(nonce).map_err(|_| SessionError::Malformed)?;
-        let plain = self
-            .cipher
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: sealed,
-                    aad: AAD,
-                },
-            )
-            .map_err(|_| SessionError::BadSeal)?;
-        let (head, name) = plain.split_at_checked(9).ok_or(SessionError::Malformed)?;
-        let (version, secs) = head.split_first().ok_or(SessionError::Malformed)?;
+        let plain = zeroize::Zeroizing::new(
+            self.cipher
+                .decrypt(
+                    &nonce,
+                    Payload {
+                        msg: sealed,
+                        aad: AAD,
+                    },
+                )
+                .map_err(|_| SessionError::BadSeal)?,
+        );
+        let (head, rest) = plain.split_at_checked(11).ok_or(SessionError::Malformed)?;
+        let (version, head) = head.split_first().ok_or(SessionError::Malformed)?;
         if *version != VERSION {
             return Err(SessionError::Malformed);
         }
+        let (secs, name_len) = head.split_at_checked(8).ok_or(SessionError::Malformed)?;
         let secs = u64::from_be_bytes(secs.try_into().map_err(|_| SessionError::Malformed)?);
-        let expires = UNIX_EPOCH + Duration::from_secs(secs);
+        let name_len =
+            u16::from_be_bytes(name_len.try_into().map_err(|_| SessionError::Malformed)?);
+        let expires = UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .ok_or(SessionError::Malformed)?;
         if expires <= now {
             return Err(SessionError::Expired);
         }
-        let principal = String::from_utf8(name.to_vec()).map_err(|_| SessionError::Malformed)?;
-        Ok((principal, expires))
+        let (name, groups) = rest
+            .split_at_checked(usize::from(name_len))
+            .ok_or(SessionError::Malformed)?;
+        let principal = std::str::from_utf8(name).map_err(|_| SessionError::Malformed)?;
+        let groups = std::str::from_utf8(groups).map_err(|_| SessionError::Malformed)?;
+        Ok(SessionClaims {
+            principal: principal.to_owned(),
+            groups: if groups.is_empty() {
+                Vec::new()
+            } else {
+                groups.split('\n').map(str::to_owned).collect()
+            },
+            expires,
+        })
     }
 }
 
@@ -248,11 +297,20 @@ mod tests {
     fn seal_open_tamper_expire() {
         let keys = SessionKeys::generate().unwrap();
         let now = SystemTime::now();
+        let groups = vec!["admins".to_owned(), "dev ops".to_owned()];
         let v = keys
-            .seal("alice@EXAMPLE.TEST", now + Duration::from_secs(60))
+            .seal("alice@EXAMPLE.TEST", &groups, now + Duration::from_secs(60))
             .unwrap();
-        let (p, _) = keys.open(&v, now).unwrap();
-        assert_eq!(p, "alice@EXAMPLE.TEST");
+        let c = keys.open(&v, now).unwrap();
+        assert_eq!(c.principal, "alice@EXAMPLE.TEST");
+        assert_eq!(c.groups, groups);
+        let v0 = keys
+            .seal("bob@R", &[], now + Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(keys.open(&v0, now).unwrap().groups, Vec::<String>::new());
+        let many: Vec<String> = (0..500).map(|i| format!("group-{i}")).collect();
+        let e = keys.seal("alice@EXAMPLE.TEST", &many, now).unwrap_err();
+        assert!(e.contains("too long"), "{e}");
         assert_eq!(
             keys.open(&v, now + Duration::from_secs(61)),
             Err(SessionError::Expired)
@@ -295,8 +353,8 @@ mod tests {
         let now = SystemTime::now();
         let a = SessionKeys::from_file(&hex).unwrap();
         let b = SessionKeys::from_file(&raw).unwrap();
-        let v = a.seal("bob@R", now + Duration::from_secs(5)).unwrap();
-        assert_eq!(b.open(&v, now).unwrap().0, "bob@R");
+        let v = a.seal("bob@R", &[], now + Duration::from_secs(5)).unwrap();
+        assert_eq!(b.open(&v, now).unwrap().principal, "bob@R");
         let bad = dir.join("bad");
         std::fs::write(&bad, "short").unwrap();
         assert!(

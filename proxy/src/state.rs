@@ -29,6 +29,8 @@ pub struct State {
     pub identity_header: HeaderName,
     /// `realm_header`, parsed.
     pub realm_header: Option<HeaderName>,
+    /// `groups_header`, parsed.
+    pub groups_header: Option<HeaderName>,
     /// The access log sink.
     pub access_log: AccessLog,
 }
@@ -78,6 +80,12 @@ impl State {
             ),
             None => None,
         };
+        let groups_header = match &config.groups_header {
+            Some(h) => Some(
+                HeaderName::from_bytes(h.as_bytes()).map_err(|e| format!("groups_header: {e}"))?,
+            ),
+            None => None,
+        };
         let access_log = AccessLog::open(&config.log.access)?;
         Ok(State {
             config: Arc::new(config),
@@ -87,6 +95,7 @@ impl State {
             upstream,
             identity_header,
             realm_header,
+            groups_header,
             access_log,
         })
     }

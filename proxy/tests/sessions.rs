@@ -218,3 +218,52 @@ async fn a_key_file_makes_sessions_survive_a_restart() {
     assert_eq!(r.status, 401);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn group_rules_and_sessions_that_carry_groups() {
+    let echo = echo_upstream().await;
+    let toml = format!(
+        "groups_header = \"X-Remote-Groups\"\n[log]\naccess = \"off\"\n[session]\ncookie_name = \"sess\"\n[[route]]\npath_prefix = \"/ops/\"\nupstream = \"http://{}\"\nallow = [\"group:admins\"]\nsession = true\n",
+        echo.addr
+    );
+    let h = Server::start(config(&toml), Arc::new(FixedTokenAuthenticator::default()))
+        .await
+        .unwrap();
+    let a = h.local_addr();
+    let spoof = ("x-remote-groups", "admins");
+    let r = send(
+        a,
+        get("/ops/x", &[("authorization", &negotiate(b"alice")), spoof]),
+    )
+    .await;
+    assert_eq!(r.status, 403, "alice is in no group: {}", r.body);
+    let r = send(
+        a,
+        get("/ops/x", &[("authorization", &negotiate(b"dave")), spoof]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.upstream_header("x-remote-groups").unwrap(),
+        vec!["admins,ops"]
+    );
+    let (_, value) = cookie_of(&r);
+    // The session carries dave's groups, so the group rule holds without Kerberos.
+    let r = send(
+        a,
+        get(
+            "/ops/y",
+            &[
+                ("cookie", &format!("sess={value}")),
+                ("x_remote_groups", "root"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.upstream_header("x-remote-groups").unwrap(),
+        vec!["admins,ops"]
+    );
+    assert_eq!(r.upstream_header("x_remote_groups"), None);
+}

@@ -28,7 +28,8 @@ use tokio::net::TcpListener;
 /// TEST ONLY: accepts fixed tokens instead of Kerberos. `alice` and `bob` are principals of
 /// EXAMPLE.TEST, `carol` of OTHER.TEST; `mutual` is alice with an AP-REP-like response token;
 /// `skew` fails with a clock-skew error carrying a response token; `short` is alice with a ticket
-/// ending in 2 s. Everything else is malformed.
+/// ending in 2 s; `dave` is dave@EXAMPLE.TEST in the groups `admins` and `ops`. Everything else is
+/// malformed.
 #[derive(Default)]
 pub struct FixedTokenAuthenticator {
     pub seen_bindings: Mutex<Vec<Option<Vec<u8>>>>,
@@ -60,6 +61,10 @@ impl Authenticator for FixedTokenAuthenticator {
             b"carol" => Ok(ok("carol", "OTHER.TEST", 36000, None)),
             b"mutual" => Ok(ok("alice", "EXAMPLE.TEST", 36000, Some(b"ap-rep"))),
             b"short" => Ok(ok("alice", "EXAMPLE.TEST", 2, None)),
+            b"dave" => Ok(Authenticated {
+                groups: vec!["admins".into(), "ops".into()],
+                ..ok("dave", "EXAMPLE.TEST", 36000, None)
+            }),
             b"skew" => Err(AuthFailure {
                 reason: "clock skew too great: client is 600s ahead, 300s allowed".into(),
                 krb_error: Some("KRB_AP_ERR_SKEW"),
