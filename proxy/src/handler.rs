@@ -400,6 +400,23 @@ fn authenticate(
     }
 }
 
+/// Whether `Authorization` holds a credential for the proxy: a Negotiate token (unless
+/// `forward_authorization`) or one of its session bearer tokens.
+fn is_proxy_credential(state: &State, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("negotiate") {
+        return !state.config.forward_authorization;
+    }
+    scheme.eq_ignore_ascii_case("bearer")
+        && state.sessions.open(rest.trim(), SystemTime::now()).is_ok()
+}
+
 /// Refuses paths an upstream could resolve outside the route that matched: dot-segments (`/api/../admin`,
 /// also percent-encoded), encoded slashes and backslashes (`%2f`, `%5c`, `\\`).
 pub fn check_path(path: &str) -> Result<(), &'static str> {
@@ -523,13 +540,18 @@ async fn forward(
     });
     let headers = &mut parts.headers;
     remove_hop_by_hop(headers);
+    // Credentials meant for the proxy never reach an upstream, which could replay them to the
+    // proxy: a Negotiate token (unless `forward_authorization`), a session bearer token, and the
+    // session cookie (the browser sends it to every path of the host, public routes included).
     let from_session = identity.as_ref().is_some_and(|i| i.from_session);
-    if !route.public && (from_session || !state.config.forward_authorization) {
+    if route.public {
+        if is_proxy_credential(state, headers) {
+            headers.remove(header::AUTHORIZATION);
+        }
+    } else if from_session || !state.config.forward_authorization {
         headers.remove(header::AUTHORIZATION);
     }
-    if route.session {
-        crate::session::strip_cookie(headers, &state.config.session.cookie_name);
-    }
+    crate::session::strip_cookie(headers, &state.config.session.cookie_name);
     if let Some(id) = &identity {
         // Raw UTF-8 bytes are allowed (obs-text); control characters such as CR and LF are not.
         match HeaderValue::from_bytes(id.principal.as_bytes()) {

@@ -30,6 +30,10 @@ session = true
 path_prefix = "/nosession/"
 upstream = "http://{up}"
 allow = ["*@EXAMPLE.TEST"]
+[[route]]
+path_prefix = "/public/"
+upstream = "http://{up}"
+public = true
 "#,
         up = echo.addr
     );
@@ -266,4 +270,56 @@ async fn group_rules_and_sessions_that_carry_groups() {
         vec!["admins,ops"]
     );
     assert_eq!(r.upstream_header("x_remote_groups"), None);
+}
+
+#[tokio::test]
+async fn proxy_credentials_never_reach_any_upstream() {
+    let (h, _e, _a) = start("").await;
+    let a = h.local_addr();
+    let r = send(a, get("/api/x", &[("authorization", &negotiate(b"alice"))])).await;
+    let (_, value) = cookie_of(&r);
+    let cookie = format!("theirs=1; sess={value}");
+    // The browser sends the session cookie to every path: public and session-less routes too.
+    for path in ["/public/x", "/nosession/x"] {
+        let r = send(
+            a,
+            get(
+                path,
+                &[("cookie", &cookie), ("authorization", &negotiate(b"alice"))],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert_eq!(
+            r.upstream_header("cookie").unwrap(),
+            vec!["theirs=1"],
+            "{path}"
+        );
+        assert_eq!(
+            r.upstream_header("authorization"),
+            None,
+            "{path}: a Negotiate token leaked"
+        );
+    }
+    // A session as bearer on a public route is the proxy's: removed. Another bearer passes.
+    let bearer = format!("Bearer {value}");
+    let r = send(a, get("/public/x", &[("authorization", &bearer)])).await;
+    assert_eq!(r.upstream_header("authorization"), None);
+    let r = send(
+        a,
+        get(
+            "/public/x",
+            &[("authorization", "Bearer upstream-own-token")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.upstream_header("authorization").unwrap(),
+        vec!["Bearer upstream-own-token"]
+    );
+    let r = send(a, get("/public/x", &[("authorization", "Basic dTpw")])).await;
+    assert_eq!(
+        r.upstream_header("authorization").unwrap(),
+        vec!["Basic dTpw"]
+    );
 }
