@@ -97,6 +97,10 @@ impl Launcher {
         if let Some(ca) = &state.config.upstream_tls.ca {
             files.push(ca.clone());
         }
+        if let Some(tls) = &state.config.tls {
+            files.push(tls.cert.clone());
+            files.push(tls.key.clone());
+        }
         files
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -28,6 +28,8 @@ use crate::tls::{ServerTls, load_server_tls};
 /// What every connection and request shares.
 pub(crate) struct Shared {
     pub(crate) state: ArcSwap<State>,
+    /// The listener certificate (swapped on reload), None for a plaintext listener.
+    pub(crate) tls: ArcSwapOption<ServerTls>,
     pub(crate) metrics: Metrics,
     pub(crate) draining: AtomicBool,
 }
@@ -52,14 +54,16 @@ impl Server {
         authenticator: Arc<dyn Authenticator>,
     ) -> Result<ServerHandle, String> {
         let tls = match &config.tls {
-            Some(t) => Some(load_server_tls(&t.cert, &t.key)?),
+            Some(t) => Some(Arc::new(load_server_tls(&t.cert, &t.key)?)),
             None => None,
         };
+        let is_tls = tls.is_some();
         let listen = config.listen;
         let admin = config.admin.as_ref().map(|a| a.listen);
         let state = State::build(config, authenticator, None)?;
         let shared = Arc::new(Shared {
             state: ArcSwap::from_pointee(state),
+            tls: ArcSwapOption::new(tls),
             metrics: Metrics::default(),
             draining: AtomicBool::new(false),
         });
@@ -79,7 +83,7 @@ impl Server {
             admin_task = Some(tokio::spawn(accept_loop(
                 admin_listener,
                 shared.clone(),
-                None,
+                false,
                 true,
                 admin_shutdown_rx,
             )));
@@ -87,7 +91,7 @@ impl Server {
         let main_task = tokio::spawn(accept_loop(
             listener,
             shared.clone(),
-            tls.clone(),
+            is_tls,
             false,
             shutdown_rx,
         ));
@@ -95,14 +99,13 @@ impl Server {
             "info",
             &format!(
                 "listening on {local_addr} ({})",
-                if tls.is_some() { "TLS" } else { "plain HTTP" }
+                if is_tls { "TLS" } else { "plain HTTP" }
             ),
         );
         Ok(ServerHandle {
             shared,
             local_addr,
             admin_addr,
-            tls,
             shutdown_tx,
             admin_shutdown_tx,
             main_task,
@@ -116,7 +119,6 @@ pub struct ServerHandle {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
     admin_addr: Option<SocketAddr>,
-    tls: Option<ServerTls>,
     shutdown_tx: watch::Sender<bool>,
     admin_shutdown_tx: watch::Sender<bool>,
     main_task: JoinHandle<()>,
@@ -153,9 +155,10 @@ impl ServerHandle {
         self.shared.state.load_full()
     }
 
-    /// Replaces the state with one built from `config` and `authenticator`. On error the state in
-    /// force stays. Listener addresses and the TLS certificate are fixed at start: a change to them
-    /// is reported in the returned warnings and needs a restart.
+    /// Replaces the state with one built from `config` and `authenticator`, and re-reads the TLS
+    /// certificate and key. On error the state in force stays. Listener addresses, and whether the
+    /// listener speaks TLS at all, are fixed at start: a change to them is reported in the returned
+    /// warnings and needs a restart.
     pub fn replace(
         &self,
         config: Config,
@@ -173,18 +176,35 @@ impl ServerHandle {
         if config.admin.as_ref().map(|a| a.listen) != old.admin.as_ref().map(|a| a.listen) {
             warnings.push("[admin] listen changed; it takes effect on restart".to_owned());
         }
-        let tls_paths = |c: &Config| c.tls.as_ref().map(|t| (t.cert.clone(), t.key.clone()));
-        if tls_paths(&config) != tls_paths(old) {
-            warnings.push("[tls] changed; it takes effect on restart".to_owned());
-        }
+        let started_with_tls = self.shared.tls.load().is_some();
+        let new_tls = match (&config.tls, started_with_tls) {
+            (Some(t), true) => Some(Arc::new(load_server_tls(&t.cert, &t.key)?)),
+            (Some(_), false) => {
+                warnings.push(
+                    "[tls] was added; the listener stays plain HTTP until restarted".to_owned(),
+                );
+                None
+            }
+            (None, true) => {
+                warnings.push(
+                    "[tls] was removed; the listener keeps its certificate until restarted"
+                        .to_owned(),
+                );
+                None
+            }
+            (None, false) => None,
+        };
         let state = State::build(config, authenticator, Some(&current))?;
         self.shared.state.store(Arc::new(state));
+        if new_tls.is_some() {
+            self.shared.tls.store(new_tls);
+        }
         Ok(warnings)
     }
 
     /// Whether the listener has TLS.
     pub fn is_tls(&self) -> bool {
-        self.tls.is_some()
+        self.shared.tls.load().is_some()
     }
 
     /// Stops accepting, lets in-flight requests finish for up to `grace`, then closes the rest.
@@ -259,19 +279,13 @@ async fn sniff_h2c(tcp: &TcpStream, deadline: Duration) -> Option<Protocol> {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
-    tls: Option<ServerTls>,
+    tls: bool,
     admin: bool,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
     let limit = shared.state.load().config.limits.max_connections;
     let slots = Arc::new(tokio::sync::Semaphore::new(limit));
-    let acceptor = tls.as_ref().map(|t| {
-        (
-            tokio_rustls::TlsAcceptor::from(t.config.clone()),
-            t.channel_bindings.clone(),
-        )
-    });
     loop {
         // At the connection limit, stop accepting until a connection ends.
         let slot = tokio::select! {
@@ -293,7 +307,8 @@ async fn accept_loop(
                 };
                 let watcher = graceful.watcher();
                 let shared = shared.clone();
-                let acceptor = acceptor.clone();
+                // The certificate in force when the connection arrives (reload swaps it).
+                let acceptor = if tls { shared.tls.load_full() } else { None };
                 tokio::spawn(async move {
                     serve_connection(tcp, peer, shared, acceptor, admin, watcher).await;
                     drop(slot);
@@ -325,7 +340,7 @@ async fn serve_connection(
     tcp: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
-    acceptor: Option<(tokio_rustls::TlsAcceptor, Arc<[u8]>)>,
+    acceptor: Option<Arc<ServerTls>>,
     admin: bool,
     watcher: hyper_util::server::graceful::Watcher,
 ) {
@@ -334,7 +349,10 @@ async fn serve_connection(
     let header_timeout = state.config.limits.header_read_timeout;
     let h2c = state.config.h2c;
     match acceptor {
-        Some((acceptor, cb)) => {
+        Some(tls) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
+            let cb = tls.channel_bindings.clone();
+            drop(tls);
             let stream = match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 _ => return,

@@ -17,6 +17,7 @@ struct Tls {
     handle: ServerHandle,
     cert_der: Vec<u8>,
     auth: Arc<FixedTokenAuthenticator>,
+    toml: String,
     _dir: TempDir,
 }
 
@@ -65,6 +66,7 @@ session = true
         handle,
         cert_der: certified.cert.der().to_vec(),
         auth,
+        toml,
         _dir: TempDir(dir),
     }
 }
@@ -316,4 +318,56 @@ async fn stalled_tls_clients_are_cut_off() {
             String::from_utf8_lossy(alpn)
         );
     }
+}
+
+#[tokio::test]
+async fn reload_rotates_the_certificate_and_its_channel_bindings() {
+    let mut t = start("rotate").await;
+    let old_der = t.cert_der.clone();
+    // New certificate and key written over the old files, then a reload.
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    std::fs::write(t._dir.0.join("cert.pem"), certified.cert.pem()).unwrap();
+    std::fs::write(
+        t._dir.0.join("key.pem"),
+        certified.signing_key.serialize_pem(),
+    )
+    .unwrap();
+    let warnings = t.handle.replace(config(&t.toml), t.auth.clone()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    t.cert_der = certified.cert.der().to_vec();
+    let stream = connect(&t, b"http/1.1").await;
+    let presented = stream.get_ref().1.peer_certificates().unwrap()[0].to_vec();
+    assert_eq!(presented, t.cert_der);
+    assert_ne!(presented, old_der);
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut req = request("/x");
+    req.headers_mut()
+        .insert("host", "localhost".parse().unwrap());
+    assert_eq!(
+        read_reply(sender.send_request(req).await.unwrap())
+            .await
+            .status,
+        200
+    );
+    let mut expected = b"tls-server-end-point:".to_vec();
+    expected.extend_from_slice(&sha2::Sha256::digest(&t.cert_der));
+    assert_eq!(
+        t.auth.seen_bindings.lock().unwrap().last().unwrap(),
+        &Some(expected)
+    );
+    // A broken key file: the reload is refused and the current certificate keeps serving.
+    std::fs::write(t._dir.0.join("key.pem"), "not a key").unwrap();
+    let e = t
+        .handle
+        .replace(config(&t.toml), t.auth.clone())
+        .unwrap_err();
+    assert!(e.contains("key.pem"), "{e}");
+    let stream = connect(&t, b"http/1.1").await;
+    assert_eq!(
+        stream.get_ref().1.peer_certificates().unwrap()[0].to_vec(),
+        t.cert_der
+    );
 }
