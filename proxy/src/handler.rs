@@ -244,6 +244,20 @@ fn authenticate(
 ) -> Result<Identity, Box<Response<ProxyBody>>> {
     let headers = req.headers();
     let now = SystemTime::now();
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(unauthorized(
+            shared,
+            out,
+            "multiple_authorization",
+            "more than one Authorization header; send exactly one".into(),
+            None,
+        ));
+    }
     let mut session_error = None;
     if route.session
         && let Some((value, _bearer)) = session_value(headers, &state.config.session.cookie_name)
