@@ -2,9 +2,14 @@
 //! the principal and an expiry, encrypted and authenticated with AES-256-GCM. A request that
 //! presents it (as the cookie, or as `Authorization: Bearer <value>`) skips Kerberos.
 //!
-//! Format: base64url(nonce[12] || AES-256-GCM(key, nonce, aad = "krb-proxy session v1",
-//! plaintext = version[1] || expiry unix seconds[8, big endian] || principal length[2, big endian]
-//! || principal UTF-8 || groups UTF-8, separated by newlines)).
+//! Format:
+//!
+//! ```text
+//! base64url(nonce[12] || AES-256-GCM(key, nonce, aad = "krb-proxy session v1", plaintext))
+//! plaintext = version[1] || expiry unix seconds[8, big endian]
+//!             || principal length[2, big endian] || principal UTF-8
+//!             || groups UTF-8, separated by newlines
+//! ```
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

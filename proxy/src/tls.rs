@@ -79,8 +79,8 @@ pub fn channel_bindings(cert_der: &[u8]) -> Vec<u8> {
 }
 
 /// RFC 5929 §4.1: "if the certificate's signatureAlgorithm uses a single hash function and that
-/// hash function is either MD5 or SHA-1, then use SHA-256; if [it] uses a single hash function and
-/// that hash function [is another], then use the hash function associated with the certificate's
+/// hash function is either MD5 or SHA-1, then use SHA-256; if \[it\] uses a single hash function and
+/// that hash function \[is another\], then use the hash function associated with the certificate's
 /// signatureAlgorithm". Ed25519 and RSA-PSS have no single obvious hash here; SHA-256 is used.
 pub fn signature_hash(cert_der: &[u8]) -> EndPointHash {
     // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID, .. }, .. }
