@@ -115,9 +115,17 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
+        // Every authenticator failure label exists from the start (at 0), so dashboards and alerts
+        // see the series before the first failure.
+        let rejections = Family::new();
+        if let Ok(mut map) = rejections.map.write() {
+            for kind in crate::auth::FailureKind::ALL {
+                map.insert(kind.label(), Arc::new(AtomicU64::new(0)));
+            }
+        }
         Metrics {
             requests: Family::new(),
-            rejections: Family::new(),
+            rejections,
             accept_latency: Histogram::new(LATENCY_BOUNDS),
             upstream_latency: Histogram::new(LATENCY_BOUNDS),
             sessions_issued: AtomicU64::new(0),
@@ -284,6 +292,8 @@ mod tests {
         );
         assert!(text.contains("krb_proxy_requests_total{route=\"none\",status=\"404\"} 1"));
         assert!(text.contains("krb_proxy_rejections_total{reason=\"skew\"} 1"));
+        assert!(text.contains("krb_proxy_rejections_total{reason=\"replay\"} 0"));
+        assert!(text.contains("krb_proxy_rejections_total{reason=\"channel_bindings\"} 0"));
         assert!(text.contains("krb_proxy_accept_seconds_bucket{le=\"0.00005\"} 1"));
         assert!(text.contains("krb_proxy_accept_seconds_count 1"));
         assert!(text.contains("krb_proxy_replay_cache_entries 3"));
