@@ -590,8 +590,18 @@ impl Acceptor {
         if let Some(cache) = &self.replay_cache {
             let key = ReplayKey::new(
                 ap.authenticator.cipher,
-                &info.client.to_string(),
-                &info.service.to_string(),
+                enc_ticket
+                    .cname
+                    .components
+                    .iter()
+                    .copied()
+                    .chain([enc_ticket.crealm]),
+                service_key
+                    .principal
+                    .components
+                    .iter()
+                    .map(String::as_bytes)
+                    .chain([service_key.principal.realm.as_bytes()]),
                 auth.ctime,
                 auth.cusec,
             );
