@@ -1538,3 +1538,144 @@ fn a_subkey_of_an_etype_the_policy_does_not_allow_is_etype_nosupp() {
     assert_ne!(e.label(), "internal", "{e:?}");
     assert_eq!(e.code(), ErrorCode::EtypeNosupp, "{e:?}");
 }
+
+#[test]
+fn tokens_without_a_kerberos_ap_req_say_what_they_are() {
+    use krb_core::gss::encode_krb5_token;
+    let m = mint();
+    let acceptor = acceptor(&m);
+    let minted = m.mint().unwrap();
+
+    // SPNEGO whose list has no Kerberos (and no NTLM).
+    let mut no_krb5 = mint();
+    no_krb5.framing = MintFraming::SpnegoInit {
+        mech_types: vec![Oid::NEGOEX],
+        mech_token: MintMechToken::Raw(b"negoex".to_vec()),
+        mic: MintMic::None,
+    };
+    let e = refuse(&acceptor, &no_krb5.mint().unwrap().token);
+    assert!(
+        matches!(
+            e.kind(),
+            AcceptErrorKind::Token(TokenError::NoKrb5Mech { .. })
+        ),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Generic,
+        "KRB_ERR_GENERIC",
+        &["does not offer Kerberos V5", "1.3.6.1.4.1.311.2.2.30"],
+    );
+
+    // A GSS-API token of another mechanism.
+    let e = refuse(
+        &acceptor,
+        &encode_krb5_token(Oid::NEGOEX, TokenId::ApReq, &minted.ap_req),
+    );
+    assert!(
+        matches!(
+            e.kind(),
+            AcceptErrorKind::Token(TokenError::UnsupportedMech { .. })
+        ),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Generic,
+        "KRB_ERR_GENERIC",
+        &["unsupported GSS-API mechanism", "1.2.840.113554.1.2.2"],
+    );
+
+    // A Kerberos token whose TOK_ID says AP-REP.
+    let e = refuse(
+        &acceptor,
+        &encode_krb5_token(Oid::KRB5, TokenId::ApRep, &minted.ap_req),
+    );
+    assert!(
+        matches!(
+            e.kind(),
+            AcceptErrorKind::Token(TokenError::NotApReq {
+                token_id: TokenId::ApRep
+            })
+        ),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Generic,
+        "KRB_ERR_GENERIC",
+        &["AP-REQ was expected"],
+    );
+
+    // NegTokenResps that carry no token, or reject.
+    let empty = NegTokenResp {
+        neg_state: Some(NegState::AcceptIncomplete),
+        supported_mech: None,
+        response_token: None,
+        mech_list_mic: None,
+    };
+    let e = refuse(&acceptor, &empty.encode());
+    assert!(
+        matches!(e.kind(), AcceptErrorKind::Token(TokenError::NoMechToken)),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Generic,
+        "KRB_ERR_GENERIC",
+        &["no responseToken"],
+    );
+    let reject = NegTokenResp {
+        neg_state: Some(NegState::Reject),
+        ..empty
+    };
+    let e = refuse(&acceptor, &reject.encode());
+    assert!(
+        matches!(e.kind(), AcceptErrorKind::Token(TokenError::Rejected)),
+        "{e:?}"
+    );
+    check(&e, ErrorCode::Generic, "KRB_ERR_GENERIC", &["reject"]);
+
+    // Bytes that are nothing at all, and nothing.
+    for junk in [&b"\x00\x01garbage"[..], b""] {
+        let e = refuse(&acceptor, junk);
+        assert!(
+            matches!(e.kind(), AcceptErrorKind::Token(TokenError::Malformed(_))),
+            "{e:?}"
+        );
+        check(&e, ErrorCode::Generic, "KRB_ERR_GENERIC", &["malformed"]);
+    }
+}
+
+#[test]
+fn an_unavailable_replay_cache_fails_closed() {
+    use krb_core::replay::{ReplayCache, ReplayError, ReplayKey};
+    struct Down;
+    impl ReplayCache for Down {
+        fn check_and_insert(&self, _: &ReplayKey, _: i64, _: i64) -> Result<(), ReplayError> {
+            Err(ReplayError::Unavailable(
+                "the shared store timed out".into(),
+            ))
+        }
+        fn len(&self) -> usize {
+            0
+        }
+    }
+    let m = mint();
+    let acceptor = acceptor(&m).with_replay_cache(Arc::new(Down));
+    let e = refuse(&acceptor, &m.mint().unwrap().token);
+    assert!(
+        matches!(
+            e.kind(),
+            AcceptErrorKind::ReplayCache(ReplayError::Unavailable(_))
+        ),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Generic,
+        "KRB_ERR_GENERIC",
+        &["replay cache is unavailable", "the shared store timed out"],
+    );
+}
