@@ -39,7 +39,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::acceptor::{ServiceKeys, channel_binding_hash};
 use crate::crypto::{CryptoError, Key, KeyUsage};
-use crate::der::{DerError, Oid, Tag, Writer};
+use crate::der::{DerError, Oid, Writer};
 use crate::gss::{GSS_CHECKSUM_TYPE, GssChecksum, TokenId, encode_krb5_token};
 use crate::messages::{ApOptions, GssFlags, NameType, TicketFlags, msg_type};
 use crate::principal::Principal;
@@ -879,13 +879,6 @@ fn write_ad(w: &mut Writer, elements: &[MintAd]) {
             }
         }
     });
-}
-
-/// A DER element `tag` with `content`, for writing raw structures in tests.
-pub fn der_element(tag: Tag, content: &[u8]) -> Vec<u8> {
-    let mut w = Writer::new();
-    w.primitive(tag, content);
-    w.finish().unwrap_or_default()
 }
 
 #[cfg(test)]
