@@ -284,16 +284,15 @@ fn random_u32() -> Result<u32, AcceptError> {
 
 fn token_error(e: TokenError) -> AcceptError {
     // pvno and msg-type are checked by the decoder; give them their own codes.
-    if let TokenError::Malformed(DerError {
-        kind: DerErrorKind::InvalidValue { what, .. },
-        ..
-    }) = &e
-    {
-        if what.ends_with("pvno") || what.ends_with("tkt-vno") {
-            return AcceptError::new(AcceptErrorKind::BadVersion { field: what });
-        }
-        if what.ends_with("msg-type") {
-            return AcceptError::new(AcceptErrorKind::BadMessageType);
+    if let TokenError::Malformed(DerError { kind, .. }) = &e {
+        match kind {
+            DerErrorKind::WrongVersion { what, .. } => {
+                return AcceptError::new(AcceptErrorKind::BadVersion { field: what });
+            }
+            DerErrorKind::WrongMessageType { .. } => {
+                return AcceptError::new(AcceptErrorKind::BadMessageType);
+            }
+            _ => {}
         }
     }
     AcceptError::new(AcceptErrorKind::Token(e))
