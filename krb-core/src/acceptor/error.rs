@@ -502,7 +502,8 @@ impl fmt::Display for AcceptErrorKind {
             ),
             K::MechListMic => f.write_str(
                 "the SPNEGO mechListMIC does not verify: the mechanism list was altered in \
-                 transit",
+                 transit, or it came in a second-round token, which this stateless acceptor \
+                 cannot check (the client must list Kerberos as its first mechanism)",
             ),
             K::Crypto(e) => e.fmt(f),
         }

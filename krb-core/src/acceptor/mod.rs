@@ -511,15 +511,17 @@ impl Acceptor {
             EncTicketPart::decode(&ticket_plain).map_err(|e| fail(K::TicketMalformed(e)))?;
 
         // "the server uses the session key from the ticket to decrypt the authenticator"
-        let session_etype =
-            Etype::from_number(enc_ticket.key.keytype).map_err(|e| fail(K::Crypto(e)))?;
-        if session_etype == Etype::Rc4Hmac && !self.rc4_allowed() {
-            return Err(fail(K::EtypeNotAllowed {
-                service: service_key.principal.to_string(),
-                etype: enc_ticket.key.keytype,
-                allowed: self.policy.allowed_etypes.clone(),
-            }));
-        }
+        // The session key's enctype is held to the same policy as the ticket's (MIT's
+        // rd_req_dec.c refuses non-permitted session key and subkey enctypes too).
+        let session_etype = self
+            .allowed_key_etype(enc_ticket.key.keytype)
+            .ok_or_else(|| {
+                fail(K::EtypeNotAllowed {
+                    service: service_key.principal.to_string(),
+                    etype: enc_ticket.key.keytype,
+                    allowed: self.policy.allowed_etypes.clone(),
+                })
+            })?;
         let session_key =
             Key::new(session_etype, enc_ticket.key.keyvalue).map_err(|e| fail(K::Crypto(e)))?;
         if ap.authenticator.etype != session_etype.number() {
@@ -661,11 +663,16 @@ impl Acceptor {
             || gss_flags.is_some_and(|f| f.contains(GssFlags::MUTUAL));
 
         let subkey = match &auth.subkey {
-            Some(k) => Some(
-                Etype::from_number(k.keytype)
-                    .and_then(|e| Key::new(e, k.keyvalue))
-                    .map_err(|e| with_info(K::Crypto(e)))?,
-            ),
+            Some(k) => {
+                let etype = self.allowed_key_etype(k.keytype).ok_or_else(|| {
+                    with_info(K::EtypeNotAllowed {
+                        service: info.service.to_string(),
+                        etype: k.keytype,
+                        allowed: self.policy.allowed_etypes.clone(),
+                    })
+                })?;
+                Some(Key::new(etype, k.keyvalue).map_err(|e| with_info(K::Crypto(e)))?)
+            }
             None => None,
         };
         // RFC 4121 §2: MIC tokens use the initiator's subkey when there is one (no acceptor
@@ -675,6 +682,16 @@ impl Acceptor {
         // SPNEGO's mechListMIC (RFC 4178 §5): verify the client's, and answer with ours.
         let mut our_mic = None;
         let mut ap_rep_seq = None;
+        // In a second-round NegTokenResp the list the MIC covers was in the first round's
+        // token, which this stateless acceptor does not keep: an unverifiable MIC is refused
+        // rather than ignored. (Every common client lists Kerberos first and needs no second
+        // round.)
+        if let Some(spnego) = &t.spnego
+            && spnego.mech_list_mic.is_some()
+            && spnego.mech_types_der.is_none()
+        {
+            return Err(with_info(K::MechListMic));
+        }
         if let Some(spnego) = &t.spnego
             && let (Some(mic), Some(list)) = (spnego.mech_list_mic, spnego.mech_types_der)
         {
@@ -755,6 +772,13 @@ impl Acceptor {
 
     fn rc4_allowed(&self) -> bool {
         self.policy.danger.allow_rc4 && Etype::Rc4Hmac.is_supported()
+    }
+
+    /// The etype of a session key or subkey of `keytype`, if the policy allows it.
+    fn allowed_key_etype(&self, keytype: i32) -> Option<Etype> {
+        Etype::from_number(keytype)
+            .ok()
+            .filter(|e| self.etype_allowed(*e))
     }
 
     fn etype_allowed(&self, etype: Etype) -> bool {
