@@ -1,15 +1,22 @@
 //! `krb-proxy inspect`: decode a Negotiate token without any key and print what it holds.
 //!
-//! Everything shown is what the client sent in the clear: the ticket's service name and
-//! realm, its encryption type and key version, the AP options and the SPNEGO mechanism list.
-//! Nothing is decrypted, so nothing shown is authenticated.
+//! Without a keytab, everything shown is what the client sent in the clear: the ticket's
+//! service name and realm, its encryption type and key version, the AP options and the SPNEGO
+//! mechanism list. Nothing is decrypted, so nothing shown is authenticated.
+//!
+//! With `--keytab`, the token is also validated as the proxy's acceptor would (at `--at`, or
+//! now; with the replay cache off, so a token can be inspected more than once), and the
+//! decrypted client, times and flags are added, also when the token is refused for its times,
+//! so a person can see the clock difference.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use krb_core::acceptor::{Acceptor, Policy, TicketInfo, rfc3339};
 use krb_core::messages::ApOptions;
 use krb_core::token::{ApReqToken, Framing, Krb5Selection, NegotiateToken, TokenError};
 use krb_core::{DerError, Oid};
@@ -24,14 +31,36 @@ pub struct InspectArgs {
     /// Print one JSON object instead of `key: value` lines.
     #[arg(long)]
     json: bool,
+    /// Validate the token with the keys of this keytab, as the proxy would (replay cache off),
+    /// and show the decrypted client, times and flags.
+    #[arg(long, value_name = "FILE")]
+    keytab: Option<PathBuf>,
+    /// With --keytab: the time to validate at, RFC 3339 in UTC (e.g. 2026-12-03T16:03:54Z).
+    /// Default: now.
+    #[arg(long, value_name = "TIME", requires = "keytab", value_parser = parse_time)]
+    at: Option<SystemTime>,
+}
+
+fn parse_time(text: &str) -> Result<SystemTime, String> {
+    humantime::parse_rfc3339_weak(text.trim_end_matches('Z').trim_end_matches('z'))
+        .map_err(|e| format!("{e}: write the time as RFC 3339 in UTC, e.g. 2026-12-03T16:03:54Z"))
 }
 
 /// Runs the subcommand: exit 0 when the token decodes, 1 when it does not.
 pub fn run(args: &InspectArgs) -> ExitCode {
     let result = read_input(&args.token).and_then(|bytes| {
-        krb_core::token::parse_negotiate(&bytes)
+        let mut fields = krb_core::token::parse_negotiate(&bytes)
             .map(|token| describe(&token, bytes.len()))
-            .map_err(|e| describe_error(&e))
+            .map_err(|e| describe_error(&e))?;
+        if let Some(keytab) = &args.keytab {
+            validate(
+                &mut fields,
+                &bytes,
+                keytab,
+                args.at.unwrap_or_else(SystemTime::now),
+            )?;
+        }
+        Ok(fields)
     });
     match result {
         Ok(fields) => {
@@ -46,6 +75,72 @@ pub fn run(args: &InspectArgs) -> ExitCode {
                 print_fields(fields, true);
             }
             ExitCode::from(1)
+        }
+    }
+}
+
+/// Validates the token with the keytab's keys and adds what that shows; an `Err` when the
+/// keytab cannot be read or the token is refused (the fields say why).
+fn validate(
+    fields: &mut Map<String, Value>,
+    token: &[u8],
+    keytab: &Path,
+    at: SystemTime,
+) -> Result<(), Map<String, Value>> {
+    let keytab = krb_keytab::Keytab::read_file(keytab).map_err(|e| input_error(e.to_string()))?;
+    let policy = Policy {
+        danger: krb_core::acceptor::Danger {
+            disable_replay_cache: true,
+            ..Default::default()
+        },
+        ..Policy::default()
+    };
+    let acceptor = Acceptor::new(keytab.service_keys(), policy);
+    let (info, error) = match acceptor.accept(token, at, None) {
+        Ok(ok) => (Some(ok.ticket), None),
+        Err(e) => (e.ticket().cloned(), Some(e)),
+    };
+    let time = |t: Option<i64>| t.map_or(Value::Null, |t| rfc3339(t).into());
+    let info: Option<&TicketInfo> = info.as_ref();
+    fields.insert(
+        "client".into(),
+        info.map_or(Value::Null, |i| i.client.to_string().into()),
+    );
+    fields.insert("ctime".into(), time(info.map(|i| i.ctime)));
+    fields.insert("authtime".into(), time(info.map(|i| i.authtime)));
+    fields.insert(
+        "starttime".into(),
+        time(info.map(|i| i.starttime.unwrap_or(i.authtime))),
+    );
+    fields.insert("endtime".into(), time(info.map(|i| i.endtime)));
+    fields.insert(
+        "flags".into(),
+        info.map_or(Value::Null, |i| {
+            Value::Array(i.flags.names().map(Value::from).collect())
+        }),
+    );
+    fields.insert(
+        "key_used".into(),
+        info.map_or(Value::Null, |i| {
+            format!("{} kvno {} {}", i.service, i.kvno, i.etype.mit_name()).into()
+        }),
+    );
+    fields.insert(
+        "validated_at".into(),
+        time(
+            at.duration_since(SystemTime::UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+        ),
+    );
+    fields.insert("valid".into(), error.is_none().into());
+    match error {
+        None => Ok(()),
+        Some(e) => {
+            fields.insert("error".into(), e.to_string().into());
+            fields.insert("krb_error".into(), e.code().name().into());
+            fields.insert("error_kind".into(), e.label().into());
+            Err(std::mem::take(fields))
         }
     }
 }

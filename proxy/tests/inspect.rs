@@ -170,3 +170,117 @@ fn spnego_offering_krb5_second_shows_the_response_to_send() {
     assert_eq!(resp.neg_state, Some(NegState::RequestMic));
     assert_eq!(resp.supported_mech, Some(Oid::KRB5_MS));
 }
+
+fn manifest() -> Value {
+    serde_json::from_slice(&std::fs::read(testdata("mit/manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn with_the_keytab_every_mit_token_is_valid_at_its_time() {
+    let keytab = testdata("mit/service.keytab");
+    for t in manifest()["tokens"].as_array().unwrap() {
+        let file = t["file"].as_str().unwrap();
+        if t["kind"] != "ap-req"
+            || file.contains("password")
+            || t["channel_bindings"].is_string()
+            || t["ticket"]["etype"] == 23
+        {
+            continue;
+        }
+        let at = t["ticket"]["authtime_rfc3339"].as_str().unwrap();
+        let path = testdata(&format!("mit/{file}"));
+        let out = run(
+            &[
+                "inspect",
+                "--json",
+                "--keytab",
+                keytab.to_str().unwrap(),
+                "--at",
+                at,
+                path.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["valid"], true, "{file}");
+        assert_eq!(v["client"], t["client"], "{file}");
+        assert_eq!(v["service"], t["service"], "{file}");
+        assert_eq!(v["endtime"], t["ticket"]["endtime_rfc3339"], "{file}");
+        assert_eq!(v["authtime"], t["ticket"]["authtime_rfc3339"], "{file}");
+        assert!(v["ctime"].as_str().unwrap().starts_with("2026-"), "{file}");
+        assert_eq!(v["flags"], t["ticket"]["flag_names"], "{file}");
+        assert!(v.get("error").is_none(), "{file}");
+    }
+}
+
+#[test]
+fn a_refused_token_still_shows_its_decrypted_times() {
+    let keytab = testdata("mit/service.keytab");
+    let path = testdata("mit/krb5-api-mutual.ap-req.bin");
+    let out = run(
+        &[
+            "inspect",
+            "--json",
+            "--keytab",
+            keytab.to_str().unwrap(),
+            "--at",
+            "2026-12-03T18:03:54Z",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["krb_error"], "KRB_AP_ERR_SKEW");
+    assert_eq!(v["client"], "alice@EXAMPLE.TEST");
+    assert_eq!(v["ctime"], "2026-12-03T16:03:54Z");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("7200 s behind"), "{error}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("7200 s behind"));
+
+    // A keytab without the service's key: refused before decryption, so no client is known.
+    let other = testdata("mit/password.keytab");
+    let out = run(
+        &[
+            "inspect",
+            "--json",
+            "--keytab",
+            other.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["krb_error"], "KRB_AP_ERR_NOT_US");
+    assert_eq!(v["client"], Value::Null);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP/password.example.test")
+    );
+
+    // --at needs --keytab, and a time that is not RFC 3339 is a usage error.
+    let out = run(&["inspect", "--at", "2026-12-03T18:03:54Z", "x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(
+        &[
+            "inspect",
+            "--keytab",
+            keytab.to_str().unwrap(),
+            "--at",
+            "yesterday",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
