@@ -245,6 +245,39 @@ impl Keytab {
         self.holes
     }
 
+    /// The acceptor's key set (`krb_core::acceptor::ServiceKeys`): every entry whose key is
+    /// usable. The keys are shared, not copied: a `Key` clone shares its cache of derived keys,
+    /// so the ticket keys are derived once for the life of the keytab.
+    ///
+    /// Left out: entries whose enctype this build cannot use (unknown numbers, DES, rc4-hmac
+    /// without the `rc4` feature: [`Entry::key`] says why) and principals that are not UTF-8
+    /// (no ticket name can be compared with them as text).
+    pub fn service_keys(&self) -> krb_core::acceptor::ServiceKeys {
+        let mut keys = krb_core::acceptor::ServiceKeys::new();
+        for entry in &self.entries {
+            let Ok(key) = entry.key() else { continue };
+            let p = &entry.principal;
+            let components: Result<Vec<String>, _> = p
+                .components()
+                .map(|c| String::from_utf8(c.to_vec()))
+                .collect();
+            let (Ok(components), Ok(realm)) = (components, String::from_utf8(p.realm().to_vec()))
+            else {
+                continue;
+            };
+            keys.add(
+                krb_core::principal::Principal {
+                    name_type: krb_core::principal::NameType::from_i32(entry.name_type()),
+                    components,
+                    realm,
+                },
+                entry.kvno,
+                key.clone(),
+            );
+        }
+        keys
+    }
+
     /// The distinct principals, in order of first appearance.
     pub fn principals(&self) -> impl Iterator<Item = &Principal> {
         self.index.iter().map(|(p, _)| p)
