@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod keytab_cmd;
+mod token_cmd;
 
 use std::process::ExitCode;
 
@@ -23,10 +24,14 @@ struct Cli {
 enum Command {
     /// List, add and remove the keys of MIT keytab files.
     Keytab(keytab_cmd::KeytabArgs),
+    /// Print a fresh Negotiate token (base64) for a service, from a ticket in a credential
+    /// cache: `token --ccache FILE --spn HTTP/host [--mutual]`.
+    Token(token_cmd::TokenArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Keytab(args) => keytab_cmd::run(args),
+        Command::Token(args) => token_cmd::run(args),
     }
 }
