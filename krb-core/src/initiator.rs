@@ -31,7 +31,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
-use crate::acceptor::channel_binding_hash;
+use crate::acceptor::{channel_binding_hash, rfc3339};
 use crate::ccache::{Ccache, Credential};
 use crate::crypto::{CryptoError, Etype, Key, KeyUsage};
 use crate::der::{DerError, DerErrorKind, Oid};
@@ -116,6 +116,8 @@ pub struct ServiceTicket {
     service: Principal,
     session_key: Key,
     ticket: Vec<u8>,
+    /// When the ticket expires (seconds since the Unix epoch), when known.
+    endtime: Option<i64>,
     /// The last authenticator time used, in microseconds since the Unix epoch.
     last_micros: Arc<AtomicI64>,
 }
@@ -134,6 +136,8 @@ impl fmt::Debug for ServiceTicket {
 impl ServiceTicket {
     /// A ticket given directly: the client principal, the session key and the ticket's DER
     /// (an `[APPLICATION 1]` Ticket, as a KDC issued it). The service is read from the ticket.
+    /// Its end time is not known (the client cannot decrypt the ticket): see
+    /// [`ServiceTicket::with_endtime`].
     pub fn new(
         client: Principal,
         session_key: Key,
@@ -155,6 +159,7 @@ impl ServiceTicket {
             service,
             session_key,
             ticket,
+            endtime: None,
             last_micros: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
@@ -174,7 +179,21 @@ impl ServiceTicket {
         let mut ticket = ServiceTicket::new(cred.client.clone(), key, cred.ticket.clone())?;
         // The cache's name for the service is what the caller looked up; keep it.
         ticket.service = cred.server.clone();
-        Ok(ticket)
+        Ok(ticket.with_endtime(i64::from(cred.endtime)))
+    }
+
+    /// The same ticket, with its end time (seconds since the Unix epoch): [`initiate`] then
+    /// refuses to use it after that time, as MIT's initiator does, instead of sending a token
+    /// the acceptor will refuse.
+    #[must_use]
+    pub fn with_endtime(mut self, endtime: i64) -> ServiceTicket {
+        self.endtime = Some(endtime);
+        self
+    }
+
+    /// When the ticket expires (seconds since the Unix epoch), when known.
+    pub fn endtime(&self) -> Option<i64> {
+        self.endtime
     }
 
     /// The newest ticket for `service` in `ccache` (realm and components compared, as MIT
@@ -312,6 +331,14 @@ pub fn initiate(
     now: SystemTime,
 ) -> Result<(Vec<u8>, InitiatorContext), InitiatorError> {
     let (ctime, cusec) = ticket.unique_time(now)?;
+    if let Some(endtime) = ticket.endtime
+        && ctime > endtime
+    {
+        return Err(InitiatorError::TicketExpired {
+            service: ticket.service.to_string(),
+            endtime,
+        });
+    }
     let session_key = &ticket.session_key;
     let subkey = if options.subkey {
         Some(Key::random(session_key.etype()).map_err(InitiatorError::Crypto)?)
@@ -623,6 +650,13 @@ pub enum InitiatorError {
     },
     /// The ticket is not a DER Ticket.
     TicketMalformed(DerError),
+    /// The ticket has expired.
+    TicketExpired {
+        /// The service of the ticket.
+        service: String,
+        /// When it expired (seconds since the Unix epoch).
+        endtime: i64,
+    },
     /// `now` is before 1970 (or after the year 292277).
     TimeBeforeEpoch,
     /// A message could not be encoded (a time outside the years 0000 to 9999).
@@ -710,6 +744,11 @@ impl fmt::Display for InitiatorError {
             E::TicketMalformed(e) => write!(
                 f,
                 "the ticket is not a DER Kerberos Ticket ({e}): is the credential cache damaged?"
+            ),
+            E::TicketExpired { service, endtime } => write!(
+                f,
+                "the ticket for {service} expired at {}: run kinit and `kvno {service}` again",
+                rfc3339(*endtime)
             ),
             E::TimeBeforeEpoch => f.write_str("the time given is before 1970: check the clock"),
             E::Encode(e) => write!(f, "could not encode the AP-REQ: {e}"),

@@ -317,10 +317,60 @@ fn the_acceptor_refuses_our_token_outside_the_ticket_and_skew() {
     let late = at(i64::from(cred.authtime) + 60 + 3600);
     let e = acceptor.accept(&token, late, None).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Skew);
+    // After its end time the initiator refuses a ticket from the cache, and says what to do.
     let after_end = at(i64::from(cred.endtime) + 3600);
-    let (token, _) = initiate(&ticket, &InitiatorOptions::default(), after_end).unwrap();
+    let e = initiate(&ticket, &InitiatorOptions::default(), after_end).unwrap_err();
+    assert_eq!(
+        e,
+        InitiatorError::TicketExpired {
+            service: "HTTP/api.example.test@EXAMPLE.TEST".into(),
+            endtime: i64::from(cred.endtime)
+        }
+    );
+    assert!(e.to_string().contains("2026-12-04T16:03:54Z"), "{e}");
+    assert!(e.to_string().contains("kinit"), "{e}");
+    // A ticket given directly has no known end time: the acceptor is the one to refuse it.
+    let key = Key::new(Etype::Aes256CtsHmacSha196, cred.session_key_bytes()).unwrap();
+    let direct = ServiceTicket::new(cred.client.clone(), key, cred.ticket.clone()).unwrap();
+    assert_eq!(direct.endtime(), None);
+    let (token, _) = initiate(&direct, &InitiatorOptions::default(), after_end).unwrap();
     let e = acceptor.accept(&token, after_end, None).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TktExpired);
+    // with_endtime makes it checked.
+    assert!(matches!(
+        initiate(
+            &direct.with_endtime(i64::from(cred.endtime)),
+            &InitiatorOptions::default(),
+            after_end
+        ),
+        Err(InitiatorError::TicketExpired { .. })
+    ));
+}
+
+#[test]
+fn tokens_made_at_the_same_instant_get_distinct_times() {
+    let cc = ccache();
+    let spn = Principal::parse("HTTP/api.example.test@EXAMPLE.TEST", None).unwrap();
+    let cred = cc.find(&spn).unwrap();
+    let ticket = ServiceTicket::from_credential(cred).unwrap();
+    let clone = ticket.clone();
+    let now = now_for(cred);
+    let (_, a) = initiate(&ticket, &InitiatorOptions::default(), now).unwrap();
+    let (_, b) = initiate(&clone, &InitiatorOptions::default(), now).unwrap();
+    // A clock that stepped back still gets a later time.
+    let earlier = now - std::time::Duration::from_secs(5);
+    let (_, c) = initiate(&ticket, &InitiatorOptions::default(), earlier).unwrap();
+    assert_eq!((a.ctime(), a.cusec()), (i64::from(cred.authtime) + 60, 0));
+    assert_eq!((b.ctime(), b.cusec()), (a.ctime(), 1));
+    assert_eq!((c.ctime(), c.cusec()), (a.ctime(), 2));
+    // A later time is used as it is.
+    let later = now + std::time::Duration::from_micros(1_500_000);
+    let (_, d) = initiate(&ticket, &InitiatorOptions::default(), later).unwrap();
+    assert_eq!((d.ctime(), d.cusec()), (a.ctime() + 1, 500_000));
+    // A separate ServiceTicket has its own memory.
+    let other = ServiceTicket::from_credential(cred).unwrap();
+    let (_, e) = initiate(&other, &InitiatorOptions::default(), now).unwrap();
+    assert_eq!((e.ctime(), e.cusec()), (a.ctime(), 0));
 }
 
 #[test]
