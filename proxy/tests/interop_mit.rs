@@ -28,6 +28,25 @@ use krb_core::initiator::{InitiatorOptions, ServiceTicket, TokenFormat, initiate
 use krb_core::principal::Principal;
 
 const SPN: &str = "HTTP/api.example.test@EXAMPLE.TEST";
+/// The services with a single enctype (and session enctype), besides HTTP/api.
+const SINGLE_ETYPE_SERVICES: [(&str, &str); 3] = [
+    ("aes128", "aes128-cts-hmac-sha1-96"),
+    ("sha256", "aes128-cts-hmac-sha256-128"),
+    ("sha384", "aes256-cts-hmac-sha384-192"),
+];
+
+/// Every service the realm has tickets for: HTTP/api (aes256-cts-hmac-sha1-96) and one per
+/// other AES enctype.
+fn services() -> Vec<String> {
+    let mut v = vec![SPN.to_owned()];
+    v.extend(
+        SINGLE_ETYPE_SERVICES
+            .iter()
+            .map(|(host, _)| format!("HTTP/{host}.example.test@EXAMPLE.TEST")),
+    );
+    v
+}
+
 const CB: &str = "tls-server-end-point:krb-proxy-interop-binding";
 
 fn repo() -> PathBuf {
@@ -149,20 +168,30 @@ impl Realm {
             .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
             .collect();
         realm.env.push(("PATH".into(), path_env()));
-        let keytab = dir.join("service.keytab");
-        for q in [
-            "addprinc -pw alice-password alice".to_owned(),
-            "addprinc -randkey HTTP/api.example.test".to_owned(),
-            format!(
-                "ktadd -norandkey -k {} HTTP/api.example.test",
-                keytab.display()
-            ),
-        ] {
-            let out = realm.cmd("kadmin.local").args(["-q", &q]).output().unwrap();
-            check(&out, &format!("kadmin.local -q '{q}'"));
+        // alice; HTTP/api with every AES enctype (its tickets are aes256-cts-hmac-sha1-96);
+        // one service per other AES enctype, its session keys of that enctype too.
+        let mut script = String::from(
+            "set -e\nkadmin.local <<EOF\naddprinc -pw alice-password alice\n\
+             addprinc -randkey HTTP/api.example.test\n",
+        );
+        for (host, etype) in SINGLE_ETYPE_SERVICES {
+            script.push_str(&format!(
+                "addprinc -randkey -e {etype}:normal HTTP/{host}.example.test\n\
+                 setstr HTTP/{host}.example.test session_enctypes {etype}\n"
+            ));
         }
-        realm.sh("echo alice-password | kinit alice", "kinit alice");
-        realm.sh("kvno HTTP/api.example.test", "kvno HTTP/api.example.test");
+        script.push_str("ktadd -norandkey -k $KDC_DIR/service.keytab");
+        for spn in services() {
+            script.push(' ');
+            script.push_str(&spn);
+        }
+        script.push_str("\nEOF\necho alice-password | kinit alice\nkvno");
+        for spn in services() {
+            script.push(' ');
+            script.push_str(&spn);
+        }
+        script.push('\n');
+        realm.sh(&script, "making the principals, kinit alice and kvno");
         realm
     }
 
@@ -190,13 +219,19 @@ impl Realm {
     fn acceptor(&self) -> Acceptor {
         let keytab = krb_keytab::Keytab::read_file(self.keytab()).unwrap();
         let keys = keytab.service_keys();
-        assert!(keys.len() >= 2, "{} keys in the keytab", keys.len());
+        for spn in services() {
+            let p = Principal::parse(&spn, None).unwrap();
+            assert!(
+                keys.iter().any(|k| k.principal.same_name(&p)),
+                "no key for {spn} in the exported keytab"
+            );
+        }
         Acceptor::new(keys, Policy::default())
     }
 
-    fn service_ticket(&self) -> ServiceTicket {
+    fn service_ticket(&self, spn: &str) -> ServiceTicket {
         let ccache = Ccache::parse(&std::fs::read(self.ccache()).unwrap()).unwrap();
-        let spn = Principal::parse(SPN, None).unwrap();
+        let spn = Principal::parse(spn, None).unwrap();
         ServiceTicket::from_ccache(&ccache, &spn).unwrap()
     }
 
@@ -219,9 +254,9 @@ impl Drop for Realm {
     }
 }
 
-fn assert_alice(ok: &Accepted) {
+fn assert_alice(ok: &Accepted, spn: &str) {
     assert_eq!(ok.ticket.client.to_string(), "alice@EXAMPLE.TEST");
-    assert_eq!(ok.ticket.service.to_string(), SPN);
+    assert_eq!(ok.ticket.service.to_string(), spn);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -261,7 +296,7 @@ fn our_initiator_to_our_acceptor_on_a_live_ticket() {
         assert_eq!(line.lines().count(), 1, "{line}");
         let token = STANDARD.decode(line.trim_end()).unwrap();
         let ok = acceptor.accept(&token, SystemTime::now(), None).unwrap();
-        assert_alice(&ok);
+        assert_alice(&ok, SPN);
         assert_eq!(ok.mechanism, mechanism);
         assert!(ok.mutual);
         assert!(ok.response_token.is_some());
@@ -318,65 +353,90 @@ fn our_initiator_to_our_acceptor_on_a_live_ticket() {
     );
     assert!(err.contains(SPN), "{err}");
 
-    // The library: every framing, mutual, and the AP-REP verifies.
-    let ticket = realm.service_ticket();
-    for format in [
-        TokenFormat::Krb5,
-        TokenFormat::Spnego,
-        TokenFormat::BareApReq,
-    ] {
-        let options = InitiatorOptions {
-            format,
-            mutual: true,
-            ..Default::default()
-        };
-        let (token, ctx) = initiate(&ticket, &options, SystemTime::now()).unwrap();
-        let ok = acceptor.accept(&token, SystemTime::now(), None).unwrap();
-        assert_alice(&ok);
-        ctx.verify_ap_rep(ok.response_token.as_deref().unwrap())
-            .unwrap();
-        let e = acceptor
-            .accept(&token, SystemTime::now(), None)
-            .unwrap_err();
-        assert!(matches!(e.kind(), AcceptErrorKind::Replay), "{e}");
+    // The CLI takes the cache from KRB5CCNAME when --ccache is not given.
+    let out = realm
+        .cmd(env!("CARGO_BIN_EXE_krb-proxy"))
+        .args(["token", "--spn", "HTTP/sha384.example.test", "--krb5"])
+        .output()
+        .unwrap();
+    check(&out, "krb-proxy token with KRB5CCNAME");
+    let token = STANDARD
+        .decode(String::from_utf8(out.stdout).unwrap().trim_end())
+        .unwrap();
+    let ok = acceptor.accept(&token, SystemTime::now(), None).unwrap();
+    assert_alice(&ok, "HTTP/sha384.example.test@EXAMPLE.TEST");
+
+    // The library: every service (every AES enctype), every framing, mutual, and the AP-REP
+    // verifies.
+    let mut etypes = Vec::new();
+    for spn in services() {
+        let ticket = realm.service_ticket(&spn);
+        etypes.push(ticket.session_key().etype().number());
+        for format in [
+            TokenFormat::Krb5,
+            TokenFormat::Spnego,
+            TokenFormat::BareApReq,
+        ] {
+            let options = InitiatorOptions {
+                format,
+                mutual: true,
+                ..Default::default()
+            };
+            let (token, ctx) = initiate(&ticket, &options, SystemTime::now()).unwrap();
+            let ok = acceptor.accept(&token, SystemTime::now(), None).unwrap();
+            assert_alice(&ok, &spn);
+            assert_eq!(ok.session_key.etype(), ticket.session_key().etype());
+            ctx.verify_ap_rep(ok.response_token.as_deref().unwrap())
+                .unwrap();
+            let e = acceptor
+                .accept(&token, SystemTime::now(), None)
+                .unwrap_err();
+            assert!(matches!(e.kind(), AcceptErrorKind::Replay), "{e}");
+        }
     }
+    // The realm gave session keys of the four AES enctypes.
+    etypes.sort_unstable();
+    assert_eq!(etypes, [17, 18, 19, 20]);
 }
 
-/// (b) MIT's initiator to our acceptor: krb5 and SPNEGO, with and without mutual and channel
-/// bindings.
+/// (b) MIT's initiator to our acceptor: every service (every AES enctype), krb5 and SPNEGO,
+/// with and without mutual and channel bindings.
 #[test]
 fn mit_initiator_to_our_acceptor() {
     let realm = Realm::start();
     let acceptor = realm.acceptor();
-    for mech in ["krb5", "spnego"] {
-        for mutual in [false, true] {
-            for cb in [None, Some(CB)] {
-                let file = realm
-                    .dir
-                    .join(format!("mit-{mech}-{mutual}-{}.bin", cb.is_some()));
-                let mut args = vec!["init", "-t", SPN, "-m", mech, "-o", file.to_str().unwrap()];
-                if mutual {
-                    args.push("-M");
+    for (i, spn) in services().iter().enumerate() {
+        for mech in ["krb5", "spnego"] {
+            for mutual in [false, true] {
+                for cb in [None, Some(CB)] {
+                    let file = realm
+                        .dir
+                        .join(format!("mit-{i}-{mech}-{mutual}-{}.bin", cb.is_some()));
+                    let mut args =
+                        vec!["init", "-t", spn, "-m", mech, "-o", file.to_str().unwrap()];
+                    if mutual {
+                        args.push("-M");
+                    }
+                    if let Some(cb) = cb {
+                        args.extend(["-b", cb]);
+                    }
+                    realm.gss_tool(&args);
+                    let token = std::fs::read(&file).unwrap();
+                    let what = format!("{spn} {mech} mutual={mutual} cb={cb:?}");
+                    let ok = acceptor
+                        .accept(&token, SystemTime::now(), cb.map(str::as_bytes))
+                        .unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_alice(&ok, spn);
+                    assert_eq!(ok.mutual, mutual, "{what}");
+                    let mechanism = if mech == "krb5" {
+                        Mechanism::Krb5
+                    } else {
+                        Mechanism::Spnego
+                    };
+                    assert_eq!(ok.mechanism, mechanism, "{what}");
+                    assert!(ok.subkey.is_some(), "{what}");
+                    assert_eq!(ok.response_token.is_some(), mutual || mech == "spnego");
                 }
-                if let Some(cb) = cb {
-                    args.extend(["-b", cb]);
-                }
-                realm.gss_tool(&args);
-                let token = std::fs::read(&file).unwrap();
-                let what = format!("{mech} mutual={mutual} cb={cb:?}");
-                let ok = acceptor
-                    .accept(&token, SystemTime::now(), cb.map(str::as_bytes))
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
-                assert_alice(&ok);
-                assert_eq!(ok.mutual, mutual, "{what}");
-                let mechanism = if mech == "krb5" {
-                    Mechanism::Krb5
-                } else {
-                    Mechanism::Spnego
-                };
-                assert_eq!(ok.mechanism, mechanism, "{what}");
-                assert!(ok.subkey.is_some(), "{what}");
-                assert_eq!(ok.response_token.is_some(), mutual || mech == "spnego");
             }
         }
     }
@@ -402,15 +462,24 @@ fn wait_for(path: &Path, child: &mut std::process::Child) {
 fn our_ap_rep_completes_mit_initiator() {
     let realm = Realm::start();
     let acceptor = realm.acceptor();
-    for mech in ["krb5", "spnego"] {
-        for cb in [None, Some(CB)] {
-            let what = format!("{mech} cb={cb:?}");
-            let out = realm.dir.join(format!("wait-{mech}-{}.bin", cb.is_some()));
-            let reply = realm.dir.join(format!("reply-{mech}-{}.bin", cb.is_some()));
+    for (i, spn) in services().iter().enumerate() {
+        for (mech, cb) in [
+            ("krb5", None),
+            ("spnego", None),
+            ("krb5", Some(CB)),
+            ("spnego", Some(CB)),
+        ] {
+            let what = format!("{spn} {mech} cb={cb:?}");
+            let out = realm
+                .dir
+                .join(format!("wait-{i}-{mech}-{}.bin", cb.is_some()));
+            let reply = realm
+                .dir
+                .join(format!("reply-{i}-{mech}-{}.bin", cb.is_some()));
             let mut args = vec![
                 "init-wait",
                 "-t",
-                SPN,
+                spn,
                 "-m",
                 mech,
                 "-M",
@@ -483,70 +552,74 @@ fn our_ap_rep_completes_mit_initiator() {
     );
 }
 
-/// (d) Our initiator to MIT's gss_accept_sec_context, and MIT's AP-REP verified by us.
+/// (d) Our initiator to MIT's gss_accept_sec_context, and MIT's AP-REP verified by us: every
+/// service (every AES enctype), krb5 and SPNEGO, with and without subkey and channel bindings.
 #[test]
 fn our_initiator_to_mit_acceptor_and_back() {
     let realm = Realm::start();
-    let ticket = realm.service_ticket();
     let keytab = realm.keytab();
-    for format in [TokenFormat::Krb5, TokenFormat::Spnego] {
-        for subkey in [true, false] {
-            for cb in [None, Some(CB)] {
-                let what = format!("{format:?} subkey={subkey} cb={cb:?}");
-                let options = InitiatorOptions {
-                    format,
-                    mutual: true,
-                    subkey,
-                    channel_bindings: cb.map(|c| c.as_bytes().to_vec()),
-                    ..Default::default()
-                };
-                let (token, ctx) = initiate(&ticket, &options, SystemTime::now()).unwrap();
-                let tag = format!("{format:?}-{subkey}-{}", cb.is_some());
-                let input = realm.dir.join(format!("ours-{tag}.bin"));
-                let output = realm.dir.join(format!("mit-rep-{tag}.bin"));
-                std::fs::write(&input, &token).unwrap();
-                let mut args = vec![
-                    "accept",
-                    "-i",
-                    input.to_str().unwrap(),
-                    "-k",
-                    keytab.to_str().unwrap(),
-                    "-o",
-                    output.to_str().unwrap(),
-                ];
-                if let Some(cb) = cb {
-                    args.extend(["-b", cb]);
+    for (i, spn) in services().iter().enumerate() {
+        let ticket = realm.service_ticket(spn);
+        for format in [TokenFormat::Krb5, TokenFormat::Spnego] {
+            for subkey in [true, false] {
+                for cb in [None, Some(CB)] {
+                    let what = format!("{spn} {format:?} subkey={subkey} cb={cb:?}");
+                    let options = InitiatorOptions {
+                        format,
+                        mutual: true,
+                        subkey,
+                        channel_bindings: cb.map(|c| c.as_bytes().to_vec()),
+                        ..Default::default()
+                    };
+                    let (token, ctx) = initiate(&ticket, &options, SystemTime::now()).unwrap();
+                    let tag = format!("{i}-{format:?}-{subkey}-{}", cb.is_some());
+                    let input = realm.dir.join(format!("ours-{tag}.bin"));
+                    let output = realm.dir.join(format!("mit-rep-{tag}.bin"));
+                    std::fs::write(&input, &token).unwrap();
+                    let mut args = vec![
+                        "accept",
+                        "-i",
+                        input.to_str().unwrap(),
+                        "-k",
+                        keytab.to_str().unwrap(),
+                        "-o",
+                        output.to_str().unwrap(),
+                    ];
+                    if let Some(cb) = cb {
+                        args.extend(["-b", cb]);
+                    }
+                    let facts = json(&realm.gss_tool(&args));
+                    assert_eq!(facts["result"], "accepted", "{what}: {facts}");
+                    assert_eq!(facts["client"], "alice@EXAMPLE.TEST", "{what}: {facts}");
+                    let mech = if format == TokenFormat::Krb5 {
+                        "krb5"
+                    } else {
+                        "spnego"
+                    };
+                    assert_eq!(facts["accepted_mech"], "krb5", "{what}: {facts}");
+                    let flags = facts["acceptor_flags"].as_array().unwrap();
+                    assert!(flags.contains(&"mutual".into()), "{what}: {facts}");
+                    let rep = std::fs::read(&output).unwrap();
+                    let est = ctx
+                        .verify_ap_rep(&rep)
+                        .unwrap_or_else(|e| panic!("{what} ({mech}): {e}"));
+                    // MIT's acceptor answers with its own subkey and sequence number: the subkey
+                    // we decrypted is the one MIT's context holds.
+                    assert!(est.acceptor_seq_number.is_some(), "{what}");
+                    let ours = est.acceptor_subkey.as_ref().map(|k| hex(k.as_bytes()));
+                    let mits = facts["acceptor_context"]["acceptor_subkey"]["hex"].as_str();
+                    assert!(ours.is_some(), "{what}: {facts}");
+                    assert_eq!(ours.as_deref(), mits, "{what}");
+                    // The AP-REP of another token does not verify against this context.
+                    let (_, other) = initiate(&ticket, &options, SystemTime::now()).unwrap();
+                    assert!(other.verify_ap_rep(&rep).is_err(), "{what}");
                 }
-                let facts = json(&realm.gss_tool(&args));
-                assert_eq!(facts["result"], "accepted", "{what}: {facts}");
-                assert_eq!(facts["client"], "alice@EXAMPLE.TEST", "{what}: {facts}");
-                let mech = if format == TokenFormat::Krb5 {
-                    "krb5"
-                } else {
-                    "spnego"
-                };
-                assert_eq!(facts["accepted_mech"], "krb5", "{what}: {facts}");
-                let flags = facts["acceptor_flags"].as_array().unwrap();
-                assert!(flags.contains(&"mutual".into()), "{what}: {facts}");
-                let rep = std::fs::read(&output).unwrap();
-                let est = ctx
-                    .verify_ap_rep(&rep)
-                    .unwrap_or_else(|e| panic!("{what} ({mech}): {e}"));
-                // MIT's acceptor answers with its own subkey and sequence number: the subkey
-                // we decrypted is the one MIT's context holds.
-                assert!(est.acceptor_seq_number.is_some(), "{what}");
-                let ours = est.acceptor_subkey.as_ref().map(|k| hex(k.as_bytes()));
-                let mits = facts["acceptor_context"]["acceptor_subkey"]["hex"].as_str();
-                assert!(ours.is_some(), "{what}: {facts}");
-                assert_eq!(ours.as_deref(), mits, "{what}");
-                // The AP-REP of another token does not verify against this context.
-                let (_, other) = initiate(&ticket, &options, SystemTime::now()).unwrap();
-                assert!(other.verify_ap_rep(&rep).is_err(), "{what}");
             }
         }
     }
 
     // MIT refuses our token bound to other channel bindings: our Bnd is MIT's hash.
+    let ticket = realm.service_ticket(SPN);
     let options = InitiatorOptions {
         format: TokenFormat::Krb5,
         channel_bindings: Some(CB.as_bytes().to_vec()),
