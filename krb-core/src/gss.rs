@@ -13,7 +13,7 @@
 //! RFC 4121 frames the AP-REP and KRB-ERROR context tokens the same way as the AP-REQ.
 
 use crate::der::{DerError, DerErrorKind, Oid, Reader, Tag, Writer};
-use crate::messages::{ApRep, GssFlags, KrbError, msg_type};
+use crate::messages::{ApRep, Checksum, GssFlags, KrbError, msg_type};
 
 /// The checksum type of the GSS-API authenticator checksum (RFC 4121 §4.1.1).
 pub const GSS_CHECKSUM_TYPE: i32 = 0x8003;
@@ -78,10 +78,12 @@ pub(crate) fn read_token_id(r: &mut Reader<'_>) -> Result<TokenId, DerError> {
     let at = r.clone();
     let bytes = r.take(2)?;
     let id: [u8; 2] = bytes.try_into().unwrap_or_default();
-    TokenId::from_bytes(id).ok_or(at.invalid(
-        "RFC 4121 TOK_ID",
-        "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
-    ))
+    TokenId::from_bytes(id).ok_or_else(|| {
+        at.invalid(
+            "RFC 4121 TOK_ID",
+            "must be 01 00 (AP-REQ), 02 00 (AP-REP) or 03 00 (KRB-ERROR)",
+        )
+    })
 }
 
 impl<'a> Krb5Token<'a> {
@@ -187,10 +189,10 @@ impl<'a> GssChecksum<'a> {
                 },
             )
         };
-        let short = bad(bytes.len(), "shorter than its 24 fixed bytes");
-        let (lgth, rest) = bytes.split_first_chunk::<4>().ok_or(short.clone())?;
-        let (bnd, rest) = rest.split_first_chunk::<16>().ok_or(short.clone())?;
-        let (flags, rest) = rest.split_first_chunk::<4>().ok_or(short)?;
+        let short = || bad(bytes.len(), "shorter than its 24 fixed bytes");
+        let (lgth, rest) = bytes.split_first_chunk::<4>().ok_or_else(short)?;
+        let (bnd, rest) = rest.split_first_chunk::<16>().ok_or_else(short)?;
+        let (flags, rest) = rest.split_first_chunk::<4>().ok_or_else(short)?;
         if u32::from_le_bytes(*lgth) != 16 {
             return Err(bad(0, "Lgth must be 16 (the length of Bnd)"));
         }
@@ -215,7 +217,7 @@ impl<'a> GssChecksum<'a> {
         }
         let (deleg, extensions) = rest
             .split_at_checked(usize::from(u16::from_le_bytes(*dlgth)))
-            .ok_or(bad(26, "Dlgth is longer than the bytes that follow"))?;
+            .ok_or_else(|| bad(26, "Dlgth is longer than the bytes that follow"))?;
         let mut r = Reader::with_base(deleg, 28);
         r.element(Tag::application(msg_type::KRB_CRED), "Deleg KRB-CRED")?;
         r.finish("Deleg KRB-CRED")?;
@@ -247,6 +249,20 @@ impl<'a> GssChecksum<'a> {
         }
         out.extend_from_slice(self.extensions);
         Some(out)
+    }
+
+    /// Decodes an Authenticator's `cksum`, which must be of type 0x8003 (RFC 4121 §4.1.1).
+    pub fn from_checksum(cksum: &Checksum<'a>) -> Result<Self, DerError> {
+        if cksum.cksumtype != GSS_CHECKSUM_TYPE {
+            return Err(DerError::new(
+                0,
+                DerErrorKind::InvalidValue {
+                    what: "Authenticator cksum",
+                    reason: "cksumtype must be 0x8003, the GSS-API checksum (RFC 4121 §4.1.1)",
+                },
+            ));
+        }
+        GssChecksum::decode(cksum.checksum)
     }
 
     /// Whether the initiator gave no channel bindings (`Bnd` all zero).

@@ -8,8 +8,9 @@
 //! check and asks a [`ReplayCache`] to record it. The key holds two tags, and a repeat of
 //! *either* is a replay:
 //!
-//! - a digest of the authenticator's ciphertext, which nobody without the session key can
-//!   change (MIT's rule since 1.18). Rewriting the unauthenticated `sname` of the ticket to
+//! - a digest of the authenticator's ciphertext (of its length and of its ends, which hold
+//!   its integrity checksum), which nobody without the session key can change (MIT's rule
+//!   since 1.18). Rewriting the unauthenticated `sname` of the ticket to
 //!   another name that maps to the same key does not change it (the bypass of go-krb5 PR #155);
 //! - a digest of (client, server, ctime, cusec), the tuple RFC 4120 names, where the server is
 //!   the principal whose key decrypted the ticket, not the name the client wrote.
@@ -31,7 +32,8 @@ use sha2::{Digest, Sha256};
 /// What a replay cache remembers of one authenticator.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ReplayKey {
-    /// SHA-256 (truncated to 128 bits) of the authenticator's ciphertext.
+    /// SHA-256 (truncated to 128 bits) of the authenticator ciphertext's length and its first
+    /// and last 16 bytes, which hold its integrity checksum.
     pub ciphertext_tag: [u8; 16],
     /// SHA-256 (truncated to 128 bits) of the (client, server, ctime, cusec) tuple.
     pub tuple_tag: [u8; 16],
@@ -47,14 +49,7 @@ impl fmt::Debug for ReplayKey {
     }
 }
 
-fn tag(domain: &[u8], parts: &[&[u8]]) -> [u8; 16] {
-    let mut h = Sha256::new();
-    h.update(domain);
-    for p in parts {
-        // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
-        h.update((p.len() as u64).to_be_bytes());
-        h.update(p);
-    }
+fn finish(h: Sha256) -> [u8; 16] {
     let digest = h.finalize();
     let mut out = [0u8; 16];
     for (o, d) in out.iter_mut().zip(digest.iter()) {
@@ -63,29 +58,51 @@ fn tag(domain: &[u8], parts: &[&[u8]]) -> [u8; 16] {
     out
 }
 
+fn update_part(h: &mut Sha256, part: &[u8]) {
+    // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
+    h.update((part.len() as u64).to_be_bytes());
+    h.update(part);
+}
+
 impl ReplayKey {
     /// The key of one authenticator: its ciphertext (the `cipher` of the AP-REQ's
-    /// authenticator EncryptedData), the client and server principals as the acceptor
-    /// canonically writes them, and the authenticator's ctime (seconds since the epoch) and
-    /// cusec.
-    pub fn new(
+    /// authenticator EncryptedData); the client and the server, each as its name components
+    /// followed by its realm (the server being the principal whose key decrypted the ticket);
+    /// and the authenticator's ctime (seconds since the epoch) and cusec.
+    pub fn new<'c, 's>(
         authenticator_ciphertext: &[u8],
-        client: &str,
-        server: &str,
+        client: impl IntoIterator<Item = &'c [u8]>,
+        server: impl IntoIterator<Item = &'s [u8]>,
         ctime: i64,
         cusec: u32,
     ) -> ReplayKey {
+        // The ciphertext's length and its two ends: the integrity checksum sits at its end
+        // (RFC 3962, RFC 8009) or its start (RFC 4757), so they identify it as surely as all
+        // of it, and nobody without the session key can make another valid ciphertext that
+        // shares them. One SHA-256 block instead of a hash of the whole ciphertext.
+        let ct = authenticator_ciphertext;
+        let mut h = Sha256::new();
+        h.update(b"krb-core rc ciphertext");
+        h.update((ct.len() as u64).to_be_bytes());
+        h.update(ct.get(..16).unwrap_or(ct));
+        h.update(ct.get(ct.len().saturating_sub(16)..).unwrap_or(ct));
+        let ciphertext_tag = finish(h);
+
+        let mut h = Sha256::new();
+        h.update(b"krb-core rc tuple");
+        for part in client {
+            update_part(&mut h, part);
+        }
+        // No part is u64::MAX bytes long: this ends the client's parts unambiguously.
+        h.update(u64::MAX.to_be_bytes());
+        for part in server {
+            update_part(&mut h, part);
+        }
+        h.update(ctime.to_be_bytes());
+        h.update(cusec.to_be_bytes());
         ReplayKey {
-            ciphertext_tag: tag(b"krb-core rc ciphertext", &[authenticator_ciphertext]),
-            tuple_tag: tag(
-                b"krb-core rc tuple",
-                &[
-                    client.as_bytes(),
-                    server.as_bytes(),
-                    &ctime.to_be_bytes(),
-                    &cusec.to_be_bytes(),
-                ],
-            ),
+            ciphertext_tag,
+            tuple_tag: finish(h),
         }
     }
 }
@@ -353,10 +370,20 @@ mod tests {
     fn key(n: u32) -> ReplayKey {
         ReplayKey::new(
             &n.to_be_bytes(),
-            "alice@EXAMPLE.TEST",
-            "HTTP/api.example.test@EXAMPLE.TEST",
+            [&b"alice"[..], b"EXAMPLE.TEST"],
+            [&b"HTTP"[..], b"api.example.test", b"EXAMPLE.TEST"],
             1_700_000_000,
             n,
+        )
+    }
+
+    fn k(ct: &[u8], client: &[&[u8]], server: &[&[u8]], ctime: i64, cusec: u32) -> ReplayKey {
+        ReplayKey::new(
+            ct,
+            client.iter().copied(),
+            server.iter().copied(),
+            ctime,
+            cusec,
         )
     }
 
@@ -399,17 +426,19 @@ mod tests {
 
     #[test]
     fn tags_bind_every_field() {
-        let base = ReplayKey::new(b"ct", "a@R", "s@R", 5, 6);
+        let base = k(b"ct", &[b"a", b"R"], &[b"s", b"R"], 5, 6);
         assert_ne!(
             base.ciphertext_tag,
-            ReplayKey::new(b"cu", "a@R", "s@R", 5, 6).ciphertext_tag
+            k(b"cu", &[b"a", b"R"], &[b"s", b"R"], 5, 6).ciphertext_tag
         );
         for other in [
-            ReplayKey::new(b"ct", "b@R", "s@R", 5, 6),
-            ReplayKey::new(b"ct", "a@R", "t@R", 5, 6),
-            ReplayKey::new(b"ct", "a@R", "s@R", 6, 6),
-            ReplayKey::new(b"ct", "a@R", "s@R", 5, 7),
-            ReplayKey::new(b"ct", "a@", "Rs@R", 5, 6),
+            k(b"ct", &[b"b", b"R"], &[b"s", b"R"], 5, 6),
+            k(b"ct", &[b"a", b"R"], &[b"t", b"R"], 5, 6),
+            k(b"ct", &[b"a", b"R"], &[b"s", b"R"], 6, 6),
+            k(b"ct", &[b"a", b"R"], &[b"s", b"R"], 5, 7),
+            k(b"ct", &[b"a"], &[b"R", b"s", b"R"], 5, 6),
+            k(b"ct", &[b"a", b"R", b"s"], &[b"R"], 5, 6),
+            k(b"ct", &[b"aR"], &[b"s", b"R"], 5, 6),
         ] {
             assert_eq!(base.ciphertext_tag, other.ciphertext_tag);
             assert_ne!(base.tuple_tag, other.tuple_tag);

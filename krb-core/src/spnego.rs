@@ -168,7 +168,9 @@ impl<'a> NegTokenInit<'a> {
                     Ok(())
                 })?;
             }
-            if neg_hints.is_some() {
+            // NegTokenInit2's mechListMIC is [4], after negHints or in its place; after an
+            // RFC 4178 [3] mechListMIC nothing may follow.
+            if mech_list_mic.is_none() {
                 mech_list_mic = r.optional_explicit(4, "NegTokenInit2 mechListMIC", |r| {
                     r.octet_string("NegTokenInit2 mechListMIC")
                 })?;

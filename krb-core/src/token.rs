@@ -141,6 +141,20 @@ pub enum TokenError {
     Rejected,
 }
 
+impl TokenError {
+    /// The KRB-ERROR code to answer with, when a Kerberos answer makes sense: for a
+    /// malformed Kerberos message ([`DerError::krb_error_code`]) or a non-AP-REQ token
+    /// (KRB_AP_ERR_MSG_TYPE). `None` for NTLM and SPNEGO-level errors, which get no
+    /// KRB-ERROR (the HTTP layer answers 401 with a plain `Negotiate` challenge).
+    pub fn krb_error_code(&self) -> Option<i32> {
+        match self {
+            TokenError::Malformed(e) => Some(e.krb_error_code()),
+            TokenError::NotApReq { .. } => Some(crate::messages::error_code::KRB_AP_ERR_MSG_TYPE),
+            _ => None,
+        }
+    }
+}
+
 fn fmt_oid(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match Oid::parse(bytes) {
         Ok(oid) => write!(f, "{oid}"),

@@ -235,3 +235,49 @@ fn every_byte_corruption_is_handled() {
         }
     }
 }
+
+/// A small deterministic generator (xorshift64*), so that failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
+    }
+}
+
+#[test]
+fn random_multi_byte_mutations_are_handled() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let fixtures = common::all();
+    for round in 0..20_000 {
+        let f = &fixtures[round % fixtures.len()];
+        let mut bytes = f.bytes.clone();
+        for _ in 0..=rng.below(4) {
+            match rng.below(4) {
+                0 | 1 => {
+                    let at = rng.below(bytes.len());
+                    bytes[at] = u8::try_from(rng.next() & 0xff).unwrap();
+                }
+                2 => {
+                    let at = rng.below(bytes.len());
+                    bytes.insert(at, u8::try_from(rng.next() & 0xff).unwrap());
+                }
+                _ => {
+                    if bytes.len() > 1 {
+                        let at = rng.below(bytes.len());
+                        bytes.remove(at);
+                    }
+                }
+            }
+        }
+        let _ = check(f, &bytes);
+        let _ = parse_negotiate(&bytes);
+    }
+}

@@ -83,16 +83,25 @@ fn pvno_and_msg_type_are_checked() {
     assert_eq!(e.offset, 10);
     assert_eq!(
         e.kind,
-        DerErrorKind::InvalidValue {
+        DerErrorKind::WrongVersion {
             what: "AP-REQ pvno",
-            reason: "must be 5 (Kerberos V5)"
+            found: 4
         }
     );
+    assert_eq!(
+        e.to_string(),
+        "at byte 10: AP-REQ pvno is 4, not 5: this is not a Kerberos V5 message"
+    );
+    assert_eq!(e.krb_error_code(), 39);
     let mut bad = good.clone();
     bad[17] = 15;
     let e = ApReq::decode(&bad).unwrap_err();
     assert_eq!(e.offset, 15);
-    assert!(e.to_string().contains("AP-REQ msg-type"), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "at byte 15: AP-REQ msg-type is 15, but the message is tagged [APPLICATION 14]"
+    );
+    assert_eq!(e.krb_error_code(), 40);
     // tkt-vno: rasn-kerberos accepts 2, MIT and we do not.
     let at = find(&good, &[0x61, 0x82]) + 8;
     assert_eq!(&good[at..at + 5], &[0xa0, 3, 2, 1, 5]);
@@ -251,4 +260,27 @@ fn principal_names_display_with_escapes() {
     for v in -200..200 {
         assert_eq!(NameType::from_i32(v).to_i32(), v);
     }
+}
+
+#[test]
+fn kvno_allowance_for_mit_signed_encoding() {
+    let good = mit_ap_req();
+    // The ticket's enc-part: etype 18, kvno 1.
+    let at = find(&good, &[0xa0, 3, 2, 1, 18, 0xa1, 3, 2, 1, 1]);
+    let mut bytes = good.clone();
+    bytes[at + 9] = 0xff; // kvno -1 as MIT encodes 0xffffffff
+    let ap_req = ApReq::decode(&bytes).unwrap();
+    assert_eq!(ap_req.ticket.enc_part.kvno, Some(0xffff_ffff));
+    // Our encoder writes a proper UInt32.
+    let encoded = ap_req.encode().unwrap();
+    assert!(
+        encoded
+            .windows(9)
+            .any(|w| w == [0xa1, 7, 2, 5, 0, 0xff, 0xff, 0xff, 0xff])
+    );
+    assert_eq!(ApReq::decode(&encoded).unwrap(), ap_req);
+    // A non-minimal or out-of-range kvno is still rejected.
+    let mut bad = good.clone();
+    bad[at + 8] = 0;
+    assert!(ApReq::decode(&bad).is_err());
 }

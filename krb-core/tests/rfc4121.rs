@@ -8,7 +8,9 @@ use krb_core::gss::{
     GSS_CHECKSUM_TYPE, GssChecksum, Krb5Token, TokenId, encode_ap_rep_token,
     encode_krb_error_token, encode_krb5_token,
 };
-use krb_core::messages::{ApRep, EncryptedData, GssFlags, KrbError, NameType, PrincipalName};
+use krb_core::messages::{
+    ApRep, Checksum, EncryptedData, GssFlags, KrbError, NameType, PrincipalName,
+};
 use krb_core::{DerErrorKind, Oid};
 
 fn mit(name: &str) -> Vec<u8> {
@@ -158,6 +160,16 @@ fn checksum_without_delegation() {
     assert_eq!(c.delegation, None);
     assert!(c.extensions.is_empty());
     assert_eq!(c.encode().unwrap(), bytes);
+    let cksum = Checksum {
+        cksumtype: 0x8003,
+        checksum: &bytes,
+    };
+    assert_eq!(GssChecksum::from_checksum(&cksum).unwrap(), c);
+    let other = Checksum {
+        cksumtype: 16,
+        ..cksum
+    };
+    assert!(GssChecksum::from_checksum(&other).is_err());
     // Extension bytes are kept.
     let bytes = checksum(0x02, &[0, 0, 0, 2, 0, 0, 0, 1, 0xaa]);
     let c = GssChecksum::decode(&bytes).unwrap();

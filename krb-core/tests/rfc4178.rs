@@ -89,6 +89,42 @@ fn neg_token_init2_with_neg_hints() {
 }
 
 #[test]
+fn neg_token_init2_mic_without_hints_and_no_field_after_an_rfc_4178_mic() {
+    let krb5 = krb5_token();
+    // An RFC 4178 token with its MIC at [3], then the same MIC moved to [4].
+    let mut token = init(&[Oid::KRB5], Some(&krb5));
+    token.mech_list_mic = Some(b"mic!");
+    let rfc4178 = token.encode();
+    let at = rfc4178.len() - 8; // a3 06 04 04 'mic!'
+    assert_eq!(&rfc4178[at..at + 4], &[0xa3, 0x06, 0x04, 0x04]);
+    let mut init2 = rfc4178.clone();
+    init2[at] = 0xa4;
+    let decoded = NegTokenInit::decode(&init2).unwrap();
+    assert_eq!(decoded.mech_list_mic, Some(&b"mic!"[..]));
+    assert_eq!(decoded.neg_hints, None);
+    // [3] MIC followed by [4]: rejected as trailing data.
+    let mut both = rfc4178[..at].to_vec();
+    both.extend_from_slice(&rfc4178[at..]);
+    both.extend_from_slice(&[0xa4, 0x02, 0x04, 0x00]);
+    // Grow the three enclosing lengths (each in the 82 hi lo form here): the GSS-API
+    // [APPLICATION 0] at 0, the [0] at 12, the SEQUENCE at 16.
+    for i in [0usize, 12, 16] {
+        assert_eq!(both[i + 1], 0x82);
+        let len = u16::from_be_bytes([both[i + 2], both[i + 3]]) + 4;
+        both[i + 2..i + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    let e = NegTokenInit::decode(&both).unwrap_err();
+    assert_eq!(e.offset, rfc4178.len());
+    assert!(
+        matches!(
+            e.kind,
+            krb_core::DerErrorKind::TrailingData { count: 4, .. }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
 fn krb5_not_first_asks_for_it_with_request_mic() {
     let mechs = [Oid::NTLMSSP, Oid::KRB5_MS];
     let bytes = init(&mechs, Some(NTLM_NEGOTIATE)).encode();
@@ -257,4 +293,27 @@ fn every_mit_spnego_token_selects_krb5() {
         assert_eq!(s.krb5_mech, Oid::KRB5, "{}", f.name);
         assert_eq!(s.mech_types_der.unwrap(), encode_mech_types(&[Oid::KRB5]));
     }
+}
+
+#[test]
+fn token_errors_map_to_kerberos_error_codes() {
+    let ap_rep = std::fs::read(common::testdata().join("mit/krb5-api-mutual.ap-rep.bin")).unwrap();
+    let e = parse_negotiate(&ap_rep).unwrap_err();
+    assert_eq!(
+        e,
+        TokenError::NotApReq {
+            token_id: krb_core::gss::TokenId::ApRep
+        }
+    );
+    assert_eq!(e.krb_error_code(), Some(40));
+    assert_eq!(
+        parse_negotiate(NTLM_NEGOTIATE)
+            .unwrap_err()
+            .krb_error_code(),
+        None
+    );
+    assert_eq!(
+        parse_negotiate(b"\x6e\x00").unwrap_err().krb_error_code(),
+        Some(60)
+    );
 }

@@ -5,6 +5,7 @@
 //! the request to the upstream API with the identity in headers.
 #![forbid(unsafe_code)]
 
+mod inspect;
 mod keytab_cmd;
 mod token_cmd;
 
@@ -20,8 +21,11 @@ struct Cli {
     command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Decode a Negotiate token without any key and print what it holds.
+    Inspect(inspect::InspectArgs),
     /// List, add and remove the keys of MIT keytab files.
     Keytab(keytab_cmd::KeytabArgs),
     /// Print a fresh Negotiate token (base64) for a service, from a ticket in a credential
@@ -31,6 +35,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Inspect(args) => inspect::run(&args),
         Command::Keytab(args) => keytab_cmd::run(args),
         Command::Token(args) => token_cmd::run(args),
     }

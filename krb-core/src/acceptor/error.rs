@@ -240,6 +240,11 @@ impl AcceptErrorKind {
             K::Crypto(CryptoError::CiphertextTooShort { .. }) => ErrorCode::Modified,
             K::Token(_) | K::SelectKrb5 | K::ReplayCache(_) | K::Crypto(_) => ErrorCode::Generic,
             K::BadVersion { .. } => ErrorCode::Badversion,
+            K::TicketMalformed(e) | K::AuthenticatorMalformed(e)
+                if matches!(e.kind, crate::der::DerErrorKind::WrongVersion { .. }) =>
+            {
+                ErrorCode::Badversion
+            }
             K::BadMessageType => ErrorCode::MsgType,
             K::ServiceNotAccepted { .. } | K::NoKeyForService { .. } => ErrorCode::NotUs,
             K::EtypeNotAllowed { .. } => ErrorCode::EtypeNosupp,

@@ -284,16 +284,15 @@ fn random_u32() -> Result<u32, AcceptError> {
 
 fn token_error(e: TokenError) -> AcceptError {
     // pvno and msg-type are checked by the decoder; give them their own codes.
-    if let TokenError::Malformed(DerError {
-        kind: DerErrorKind::InvalidValue { what, .. },
-        ..
-    }) = &e
-    {
-        if what.ends_with("pvno") || what.ends_with("tkt-vno") {
-            return AcceptError::new(AcceptErrorKind::BadVersion { field: what });
-        }
-        if what.ends_with("msg-type") {
-            return AcceptError::new(AcceptErrorKind::BadMessageType);
+    if let TokenError::Malformed(DerError { kind, .. }) = &e {
+        match kind {
+            DerErrorKind::WrongVersion { what, .. } => {
+                return AcceptError::new(AcceptErrorKind::BadVersion { field: what });
+            }
+            DerErrorKind::WrongMessageType { .. } => {
+                return AcceptError::new(AcceptErrorKind::BadMessageType);
+            }
+            _ => {}
         }
     }
     AcceptError::new(AcceptErrorKind::Token(e))
@@ -590,8 +589,18 @@ impl Acceptor {
         if let Some(cache) = &self.replay_cache {
             let key = ReplayKey::new(
                 ap.authenticator.cipher,
-                &info.client.to_string(),
-                &info.service.to_string(),
+                enc_ticket
+                    .cname
+                    .components
+                    .iter()
+                    .copied()
+                    .chain([enc_ticket.crealm]),
+                service_key
+                    .principal
+                    .components
+                    .iter()
+                    .map(String::as_bytes)
+                    .chain([service_key.principal.realm.as_bytes()]),
                 auth.ctime,
                 auth.cusec,
             );

@@ -13,9 +13,34 @@ use super::nfold::{DerivedKind, nfold, nfolded_constant, usage_constant};
 use super::primitives::{AesCipher, BLOCK, HmacKey, MacAlg, cts_decrypt, cts_encrypt};
 use super::{CryptoError, Etype, KeyUsage};
 
-/// Key usages below this number keep their derived keys in the key's cache; others are
-/// derived on each use.
-pub(crate) const CACHED_USAGES: usize = 64;
+/// How many key usages keep their derived keys in the key's cache (see [`cache_slot`]).
+pub(crate) const CACHED_USAGES: usize = 16;
+
+/// The cache slot of the key usages an application server and its clients use: the ticket
+/// (2), the AP exchange (10, 11, 12), KRB-CRED (14), KRB-SAFE/PRIV (13, 15), the GSS-API
+/// tokens (22 to 25) and the KDC exchange's (1, 3, 7, 8, 9). Other usages are derived on each
+/// use. A small table keeps a session key, made for every request, cheap to build and drop.
+fn cache_slot(usage: u32) -> Option<usize> {
+    Some(match usage {
+        1 => 0,
+        2 => 1,
+        3 => 2,
+        7 => 3,
+        8 => 4,
+        9 => 5,
+        10 => 6,
+        11 => 7,
+        12 => 8,
+        13 => 9,
+        14 => 10,
+        15 => 11,
+        22 => 12,
+        23 => 13,
+        24 => 14,
+        25 => 15,
+        _ => return None,
+    })
+}
 
 /// The AES confounder length (one block).
 const AES_CONFOUNDER: usize = BLOCK;
@@ -357,9 +382,7 @@ impl Key {
 
     /// Ke, Ki for `usage`: from the cache, deriving them on first use.
     fn usage_keys(&self, usage: u32) -> Result<Cow<'_, UsageKeys>, CryptoError> {
-        let slot = usize::try_from(usage)
-            .ok()
-            .and_then(|u| self.inner.enc.get(u));
+        let slot = cache_slot(usage).and_then(|u| self.inner.enc.get(u));
         if let Some(slot) = slot {
             if let Some(keys) = slot.get() {
                 return Ok(Cow::Borrowed(keys));
@@ -373,9 +396,7 @@ impl Key {
 
     /// Kc for `usage` (AES etypes): from the cache, deriving it on first use.
     fn checksum_key(&self, usage: u32) -> Result<Cow<'_, HmacKey>, CryptoError> {
-        let slot = usize::try_from(usage)
-            .ok()
-            .and_then(|u| self.inner.cksum.get(u));
+        let slot = cache_slot(usage).and_then(|u| self.inner.cksum.get(u));
         if let Some(slot) = slot {
             if let Some(key) = slot.get() {
                 return Ok(Cow::Borrowed(key));

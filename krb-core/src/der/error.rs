@@ -6,8 +6,8 @@ use super::tag::Tag;
 
 /// A DER decode (or encode) error, with the byte offset at which it was found.
 ///
-/// The offset counts from the start of the outermost input given to [`super::Reader::new`]
-/// (for a decrypted part, from the start of the plaintext).
+/// The offset counts from the start of the outermost input given to the decoder (for a
+/// decrypted part, from the start of the plaintext).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DerError {
@@ -54,7 +54,7 @@ pub enum DerErrorKind {
     IndefiniteLength,
     /// The reserved length byte `0xFF`.
     ReservedLength,
-    /// A long-form length with more than [`super::MAX_LENGTH_BYTES`] bytes.
+    /// A long-form length with more than 4 bytes.
     LengthTooLong {
         /// The number of length bytes announced.
         bytes: usize,
@@ -120,20 +120,36 @@ pub enum DerErrorKind {
         /// Which rule it breaks.
         reason: &'static str,
     },
-    /// Constructed elements nested deeper than [`super::MAX_DEPTH`].
+    /// Constructed elements nested deeper than 32 levels.
     TooDeep {
         /// The limit.
         limit: usize,
     },
-    /// A SEQUENCE OF with more than [`super::MAX_ELEMENTS`] elements.
+    /// A SEQUENCE OF with more than 256 elements.
     TooManyElements {
         /// The element.
         what: &'static str,
         /// The limit.
         limit: usize,
     },
-    /// A well-formed value that its field does not allow (a wrong `pvno`, a `msg-type` that
-    /// does not match the message, a short checksum).
+    /// A protocol version (`pvno`, `tkt-vno`, `authenticator-vno`) other than 5.
+    WrongVersion {
+        /// The field.
+        what: &'static str,
+        /// The value found.
+        found: i64,
+    },
+    /// A `msg-type` that does not match the message's `[APPLICATION n]` tag.
+    WrongMessageType {
+        /// The field.
+        what: &'static str,
+        /// The message type the tag says.
+        expected: u8,
+        /// The value found.
+        found: i64,
+    },
+    /// A well-formed value that its field does not allow (a short checksum, an unknown
+    /// token ID, an unknown negState).
     InvalidValue {
         /// The element.
         what: &'static str,
@@ -163,14 +179,12 @@ impl fmt::Display for DerError {
                 what,
                 found,
             } => {
-                f.write_str("expected ")?;
-                expected.fmt_bare(f)?;
-                write!(f, " ({what}), found {found}")
+                fmt_expected(f, *expected, what)?;
+                write!(f, ", found {found}")
             }
             DerErrorKind::MissingElement { expected, what } => {
-                f.write_str("expected ")?;
-                expected.fmt_bare(f)?;
-                write!(f, " ({what}), found the end of the enclosing element")
+                fmt_expected(f, *expected, what)?;
+                f.write_str(", found the end of the enclosing element")
             }
             DerErrorKind::Truncated { needed, available } => write!(
                 f,
@@ -225,6 +239,18 @@ impl fmt::Display for DerError {
             DerErrorKind::TooManyElements { what, limit } => {
                 write!(f, "{what}: more than {limit} elements")
             }
+            DerErrorKind::WrongVersion { what, found } => write!(
+                f,
+                "{what} is {found}, not 5: this is not a Kerberos V5 message"
+            ),
+            DerErrorKind::WrongMessageType {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{what} is {found}, but the message is tagged [APPLICATION {expected}]"
+            ),
             DerErrorKind::InvalidValue { what, reason } => write!(f, "{what}: {reason}"),
             DerErrorKind::TimeNotEncodable { seconds } => write!(
                 f,
@@ -235,3 +261,14 @@ impl fmt::Display for DerError {
 }
 
 impl std::error::Error for DerError {}
+
+/// `expected [APPLICATION 14] constructed (AP-REQ)`, or for a universal type
+/// `expected UNIVERSAL 2 primitive (INTEGER, AP-REQ pvno)`.
+fn fmt_expected(f: &mut fmt::Formatter<'_>, expected: Tag, what: &str) -> fmt::Result {
+    f.write_str("expected ")?;
+    expected.fmt_bare(f)?;
+    match expected.universal_name() {
+        Some(name) => write!(f, " ({name}, {what})"),
+        None => write!(f, " ({what})"),
+    }
+}

@@ -34,10 +34,11 @@
 //!
 //! # Kerberos allowances
 //!
-//! - **Negative sequence numbers** ([`Reader::seq_number`]): `seq-number` is `UInt32`, but old
-//!   implementations encoded it as a signed 32-bit integer. MIT krb5 accepts those negative
-//!   values and reads them as their two's complement `u32`; so does this reader, for that
-//!   field only.
+//! - **Negative sequence numbers and kvnos** ([`Reader::seq_number`], [`Reader::kvno`]):
+//!   `seq-number` and `kvno` are `UInt32`, but MIT krb5 and old implementations encode them
+//!   as signed 32-bit INTEGERs, so values of 2^31 and above arrive negative. MIT accepts those
+//!   and reads them as their two's complement `u32`; so does this reader, for these two
+//!   fields only. (The writer encodes them as proper, non-negative UInt32.)
 //! - **KerberosFlags** ([`Reader::kerberos_flags`]): RFC 4120 §5.2.8 fixes 32 bits, which DER's
 //!   "no trailing zero bits" rule would shorten. Shorter strings are read with the missing bits
 //!   as zero and longer ones keep their first 32 bits; the unused bits must still be zero.

@@ -72,10 +72,12 @@ impl<'a> Reader<'a> {
     /// Reads `n` raw bytes (for the few non-DER fields, such as GSS-API token IDs).
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DerError> {
         let rest = self.rest();
-        let bytes = rest.get(..n).ok_or(self.error(DerErrorKind::Truncated {
-            needed: n,
-            available: rest.len(),
-        }))?;
+        let bytes = rest.get(..n).ok_or_else(|| {
+            self.error(DerErrorKind::Truncated {
+                needed: n,
+                available: rest.len(),
+            })
+        })?;
         self.pos += n;
         Ok(bytes)
     }
@@ -136,10 +138,8 @@ impl<'a> Reader<'a> {
                 },
             ));
         };
-        let tag = Tag::from_byte(first).ok_or(DerError::new(
-            at,
-            DerErrorKind::HighTagNumber { byte: first },
-        ))?;
+        let tag = Tag::from_byte(first)
+            .ok_or_else(|| DerError::new(at, DerErrorKind::HighTagNumber { byte: first }))?;
         let len_at = at + 1;
         let Some(&len0) = rest.get(1) else {
             return Err(DerError::new(
@@ -220,13 +220,15 @@ impl<'a> Reader<'a> {
         let (whole, content) = rest
             .get(..total)
             .and_then(|whole| Some((whole, whole.get(header.header_len..)?)))
-            .ok_or(DerError::new(
-                start,
-                DerErrorKind::Truncated {
-                    needed: total,
-                    available: rest.len(),
-                },
-            ))?;
+            .ok_or_else(|| {
+                DerError::new(
+                    start,
+                    DerErrorKind::Truncated {
+                        needed: total,
+                        available: rest.len(),
+                    },
+                )
+            })?;
         self.pos += total;
         Ok((
             header.tag,
@@ -248,7 +250,39 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element, which must have tag `expected`: its whole encoding (header
     /// included) and a reader over its content. `what` names it in errors.
+    #[inline]
     pub fn element_raw(
+        &mut self,
+        expected: Tag,
+        what: &'static str,
+    ) -> Result<(&'a [u8], Reader<'a>), DerError> {
+        // Fast path: the expected tag and a minimal length of at most 2 bytes that fits.
+        // Anything else, valid or not, takes the slow path, which reports precise errors.
+        let rest = self.rest();
+        if let Some((header_len, content_len)) = fast_header(rest, expected.to_byte()) {
+            let depth = self.depth + usize::from(expected.constructed);
+            if let Some(whole) = rest.get(..header_len + content_len)
+                && depth <= MAX_DEPTH
+            {
+                let base = self.offset() + header_len;
+                self.pos += whole.len();
+                return Ok((
+                    whole,
+                    Reader {
+                        buf: whole.get(header_len..).unwrap_or_default(),
+                        pos: 0,
+                        base,
+                        depth,
+                    },
+                ));
+            }
+        }
+        self.element_raw_slow(expected, what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn element_raw_slow(
         &mut self,
         expected: Tag,
         what: &'static str,
@@ -275,6 +309,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element, which must have tag `expected`, and returns a reader over its
     /// content.
+    #[inline]
     pub fn element(&mut self, expected: Tag, what: &'static str) -> Result<Reader<'a>, DerError> {
         self.element_raw(expected, what).map(|(_, content)| content)
     }
@@ -366,12 +401,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an INTEGER of at most 8 bytes.
+    #[inline]
     pub fn integer(&mut self, what: &'static str) -> Result<i64, DerError> {
         let content = self.element(Tag::INTEGER, what)?;
         parse_integer(&content, what)
     }
 
     /// Reads an INTEGER in `min..=max`.
+    #[inline]
     pub fn integer_in(&mut self, what: &'static str, min: i64, max: i64) -> Result<i64, DerError> {
         let content = self.element(Tag::INTEGER, what)?;
         let value = parse_integer(&content, what)?;
@@ -398,6 +435,20 @@ impl<'a> Reader<'a> {
     /// implementations send for numbers of 2^31 and above: `-1` reads as `0xffff_ffff`.
     /// MIT krb5 accepts them the same way. Use this for `seq-number` fields only.
     pub fn seq_number(&mut self, what: &'static str) -> Result<u32, DerError> {
+        self.u32_or_negative(what)
+    }
+
+    /// Reads a `kvno` (`UInt32`) with the same allowance as [`Reader::seq_number`]: MIT krb5
+    /// encodes a kvno of 2^31 and above as a negative 32-bit INTEGER (its own ASN.1 test
+    /// vectors hold `02 04 ff 00 00 00` for kvno `0xff000000`, and `02 01 ff` for
+    /// `0xffffffff`), as Active Directory's read-only DCs produce. Use this for kvno fields
+    /// only.
+    pub fn kvno(&mut self, what: &'static str) -> Result<u32, DerError> {
+        self.u32_or_negative(what)
+    }
+
+    /// A `UInt32` that may come as a negative `Int32`, read as its two's complement.
+    fn u32_or_negative(&mut self, what: &'static str) -> Result<u32, DerError> {
         let value = self.integer_in(what, i32::MIN.into(), u32::MAX.into())?;
         Ok(u32::try_from(value.rem_euclid(1 << 32)).unwrap_or_default())
     }
@@ -489,9 +540,28 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The header and content length of an element with identifier byte `tag` and a minimal
+/// length of 1 to 3 bytes; `None` for anything else (which the slow path examines).
+#[inline(always)]
+fn fast_header(rest: &[u8], tag: u8) -> Option<(usize, usize)> {
+    match *rest {
+        [t, len, ..] if t == tag && len < 0x80 => Some((2, usize::from(len))),
+        [t, 0x81, len, ..] if t == tag && len >= 0x80 => Some((3, usize::from(len))),
+        [t, 0x82, hi, lo, ..] if t == tag && hi != 0 => {
+            Some((4, usize::from(u16::from_be_bytes([hi, lo]))))
+        }
+        _ => None,
+    }
+}
+
 /// Parses INTEGER content: non-empty, minimal, at most 8 bytes.
+#[inline]
 fn parse_integer(content: &Reader<'_>, what: &'static str) -> Result<i64, DerError> {
     let bytes = content.rest();
+    // Most Kerberos integers (versions, types, small numbers) are one byte.
+    if let [b] = *bytes {
+        return Ok(i64::from(i8::from_be_bytes([b])));
+    }
     match bytes {
         [] => return Err(content.error(DerErrorKind::EmptyInteger { what })),
         [0x00, next, ..] if next & 0x80 == 0 => {

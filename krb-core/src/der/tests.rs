@@ -296,7 +296,13 @@ fn seq_number_allows_negative() {
     ];
     for (input, value) in cases {
         assert_eq!(decode(input, |r| r.seq_number("s")).unwrap(), *value);
+        assert_eq!(decode(input, |r| r.kvno("k")).unwrap(), *value);
     }
+    // MIT's own test vectors: kvno 0xff000000 as 02 04 ff 00 00 00.
+    assert_eq!(
+        decode(&[0x02, 0x04, 0xff, 0x00, 0x00, 0x00], |r| r.kvno("k")).unwrap(),
+        0xff00_0000
+    );
     let too_small = [0x02, 0x05, 0xff, 0x7f, 0xff, 0xff, 0xff];
     let too_big = [0x02, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00];
     for input in [&too_small[..], &too_big[..]] {
@@ -727,4 +733,10 @@ fn writer_values_round_trip() {
         w.finish().unwrap_err().kind,
         DerErrorKind::TimeNotEncodable { .. }
     ));
+}
+
+#[test]
+fn limits_are_what_the_docs_say() {
+    // DerErrorKind's docs quote these numbers.
+    assert_eq!((MAX_DEPTH, MAX_ELEMENTS, MAX_LENGTH_BYTES), (32, 256, 4));
 }

@@ -160,8 +160,8 @@ impl<'a> ApReq<'a> {
 /// }
 /// ```
 ///
-/// `seq-number` is read with the negative-value allowance of
-/// [`crate::der`]'s `seq_number` (old implementations send it signed).
+/// `seq-number` is read with the negative-value allowance: old implementations send
+/// values of 2^31 and above as negative INTEGERs, which read as their two's complement.
 #[derive(Clone, Debug)]
 pub struct Authenticator<'a> {
     /// The client's realm.

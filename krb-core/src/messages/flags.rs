@@ -160,6 +160,8 @@ flag_set! {
         INTEG = (32, "integ"),
         /// `GSS_C_ANON_FLAG`: anonymous.
         ANON = (64, "anon"),
+        /// `GSS_C_TRANS_FLAG` (RFC 2744): the context may be exported; MIT sets it.
+        TRANS = (0x100, "trans"),
         /// `GSS_C_DCE_STYLE` (Microsoft).
         DCE_STYLE = (0x1000, "dce-style"),
         /// `GSS_C_IDENTIFY_FLAG` (Microsoft).

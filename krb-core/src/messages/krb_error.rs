@@ -1,6 +1,6 @@
 //! KRB-ERROR (RFC 4120 §5.9.1).
 
-use crate::der::{DerError, Reader, Writer};
+use crate::der::{DerError, DerErrorKind, Reader, Writer};
 
 use super::PrincipalName;
 use super::msg_type;
@@ -183,5 +183,18 @@ impl<'a> KrbError<'a> {
         let mut w = Writer::with_capacity(128 + self.e_data.map_or(0, <[u8]>::len));
         self.write(&mut w);
         w.finish()
+    }
+}
+
+impl DerError {
+    /// The KRB-ERROR code an acceptor answers a message that failed to decode with:
+    /// KRB_AP_ERR_BADVERSION for a version other than 5, KRB_AP_ERR_MSG_TYPE for a
+    /// mismatched message type, KRB_ERR_GENERIC otherwise (as MIT does for ASN.1 errors).
+    pub fn krb_error_code(&self) -> i32 {
+        match self.kind {
+            DerErrorKind::WrongVersion { .. } => error_code::KRB_AP_ERR_BADVERSION,
+            DerErrorKind::WrongMessageType { .. } => error_code::KRB_AP_ERR_MSG_TYPE,
+            _ => error_code::KRB_ERR_GENERIC,
+        }
     }
 }

@@ -2,16 +2,18 @@
 
 use core::fmt;
 
-use crate::der::{DerError, Reader, Writer};
+use crate::der::{DerError, DerErrorKind, Reader, Writer};
 
 /// Reads `[n] INTEGER (5)` and checks it is 5.
 pub(crate) fn read_version(r: &mut Reader<'_>, n: u8, what: &'static str) -> Result<(), DerError> {
     r.explicit(n, what, |r| {
-        let at = r.clone();
-        if r.integer(what)? == super::PVNO {
-            Ok(())
-        } else {
-            Err(at.invalid(what, "must be 5 (Kerberos V5)"))
+        let at = r.offset();
+        match r.integer(what)? {
+            super::PVNO => Ok(()),
+            found => Err(DerError::new(
+                at,
+                DerErrorKind::WrongVersion { what, found },
+            )),
         }
     })
 }
@@ -24,11 +26,19 @@ pub(crate) fn read_msg_type(
     expected: u8,
 ) -> Result<(), DerError> {
     r.explicit(n, what, |r| {
-        let at = r.clone();
-        if r.integer(what)? == i64::from(expected) {
+        let at = r.offset();
+        let found = r.integer(what)?;
+        if found == i64::from(expected) {
             Ok(())
         } else {
-            Err(at.invalid(what, "does not match the message's application tag"))
+            Err(DerError::new(
+                at,
+                DerErrorKind::WrongMessageType {
+                    what,
+                    expected,
+                    found,
+                },
+            ))
         }
     })
 }
@@ -214,7 +224,9 @@ pub struct EncryptedData<'a> {
     /// The encryption type (17 aes128-cts-hmac-sha1-96, 18 aes256-cts-hmac-sha1-96, 19/20
     /// the RFC 8009 ones, 23 rc4-hmac).
     pub etype: i32,
-    /// The key version number, present when encrypted in a long-term key.
+    /// The key version number, present when encrypted in a long-term key. A negative
+    /// INTEGER on the wire (MIT's encoding of kvnos of 2^31 and above) reads as its two's
+    /// complement.
     pub kvno: Option<u32>,
     /// The ciphertext.
     pub cipher: &'a [u8],
@@ -226,7 +238,7 @@ impl<'a> EncryptedData<'a> {
             Ok(EncryptedData {
                 etype: r.explicit(0, "EncryptedData etype", |r| r.i32("EncryptedData etype"))?,
                 kvno: r
-                    .optional_explicit(1, "EncryptedData kvno", |r| r.u32("EncryptedData kvno"))?,
+                    .optional_explicit(1, "EncryptedData kvno", |r| r.kvno("EncryptedData kvno"))?,
                 cipher: r.explicit(2, "EncryptedData cipher", |r| {
                     r.octet_string("EncryptedData cipher")
                 })?,

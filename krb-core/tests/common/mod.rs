@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod aes_cts;
+
 use std::path::{Path, PathBuf};
 
 /// The repository's testdata directory.
