@@ -55,7 +55,9 @@ pub enum TokenFormat {
     /// optimistic `mechToken` (RFC 4178 §4.2.1): what browsers and `curl --negotiate` send.
     #[default]
     Spnego,
-    /// The AP-REQ alone, without GSS-API framing and without the GSS-API checksum.
+    /// The AP-REQ alone, without GSS-API framing and without the GSS-API checksum. krb-core's
+    /// acceptor takes it; MIT's `gss_accept_sec_context` does not ("Invalid token was
+    /// supplied").
     BareApReq,
 }
 
