@@ -120,6 +120,8 @@ pub struct ServiceTicket {
     ticket: Vec<u8>,
     /// When the ticket expires (seconds since the Unix epoch), when known.
     endtime: Option<i64>,
+    /// The KDC's clock minus ours, in microseconds, added to `now` (MIT's KDC time offset).
+    time_offset_micros: i64,
     /// The last authenticator time used, in microseconds since the Unix epoch.
     last_micros: Arc<AtomicI64>,
 }
@@ -162,6 +164,7 @@ impl ServiceTicket {
             session_key,
             ticket,
             endtime: None,
+            time_offset_micros: 0,
             last_micros: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
@@ -198,15 +201,40 @@ impl ServiceTicket {
         self.endtime
     }
 
+    /// The same ticket, with authenticator times corrected by `micros` (the KDC's clock minus
+    /// ours, in microseconds; negative when ours is ahead).
+    #[must_use]
+    pub fn with_time_offset(mut self, micros: i64) -> ServiceTicket {
+        self.time_offset_micros = micros;
+        self
+    }
+
+    /// The correction added to `now` for authenticator times, in microseconds.
+    pub fn time_offset_micros(&self) -> i64 {
+        self.time_offset_micros
+    }
+
     /// The newest ticket for `service` in `ccache` (realm and components compared, as MIT
     /// does). Fails with [`InitiatorError::NoTicket`], listing the services the cache holds,
     /// when there is none.
+    ///
+    /// When the cache's header holds a KDC time offset (kinit stores one when the KDC's clock
+    /// differs from ours), authenticator times are corrected by it, as MIT's initiator does,
+    /// so a client with a wrong clock still makes tokens the acceptor's skew check takes.
     pub fn from_ccache(
         ccache: &Ccache,
         service: &Principal,
     ) -> Result<ServiceTicket, InitiatorError> {
         match ccache.find(service) {
-            Some(cred) => ServiceTicket::from_credential(cred),
+            Some(cred) => {
+                let ticket = ServiceTicket::from_credential(cred)?;
+                Ok(match ccache.kdc_time_offset {
+                    Some((secs, usecs)) => {
+                        ticket.with_time_offset(i64::from(secs) * 1_000_000 + i64::from(usecs))
+                    }
+                    None => ticket,
+                })
+            }
             None => Err(InitiatorError::NoTicket {
                 service: service.to_string(),
                 held: ccache
@@ -244,7 +272,12 @@ impl ServiceTicket {
         let d = now
             .duration_since(UNIX_EPOCH)
             .map_err(|_| InitiatorError::TimeBeforeEpoch)?;
-        let wanted = i64::try_from(d.as_micros()).map_err(|_| InitiatorError::TimeBeforeEpoch)?;
+        let wanted = i64::try_from(d.as_micros())
+            .map_err(|_| InitiatorError::TimeBeforeEpoch)?
+            .saturating_add(self.time_offset_micros);
+        if wanted < 0 {
+            return Err(InitiatorError::TimeBeforeEpoch);
+        }
         let mut used = wanted;
         // fetch_update's closure always returns Some, so the result is always Ok.
         let _ = self
@@ -286,6 +319,7 @@ impl fmt::Debug for InitiatorContext {
 }
 
 /// What a verified AP-REP said.
+#[non_exhaustive]
 pub struct Established {
     /// The acceptor's subkey, if it sent one (RFC 4121 then calls it the acceptor subkey).
     pub acceptor_subkey: Option<Key>,

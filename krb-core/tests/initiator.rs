@@ -606,3 +606,28 @@ fn answers_that_are_not_an_ap_rep_say_so() {
     );
     assert!(e.to_string().contains("KRB_AP_ERR_REPEAT"), "{e}");
 }
+
+#[test]
+fn the_caches_kdc_time_offset_corrects_the_authenticator_time() {
+    let mut cc = ccache();
+    let spn = Principal::parse("HTTP/api.example.test@EXAMPLE.TEST", None).unwrap();
+    let now = now_for(cc.find(&spn).unwrap());
+    // Our clock is 10 minutes and 0.25 s behind the KDC's: beyond the acceptor's skew.
+    cc.kdc_time_offset = Some((600, 250_000));
+    let ticket = ServiceTicket::from_ccache(&cc, &spn).unwrap();
+    assert_eq!(ticket.time_offset_micros(), 600_250_000);
+    let local = now - std::time::Duration::from_micros(600_250_000);
+    let (token, ctx) = initiate(&ticket, &InitiatorOptions::default(), local).unwrap();
+    assert_eq!(
+        (ctx.ctime(), ctx.cusec()),
+        (i64::from(cc.find(&spn).unwrap().authtime) + 60, 0)
+    );
+    let acceptor = Acceptor::new(mit_keys(), policy());
+    acceptor.accept(&token, now, None).unwrap();
+    // Without the correction the same local clock is refused for skew.
+    let plain = ServiceTicket::from_credential(cc.find(&spn).unwrap()).unwrap();
+    assert_eq!(plain.time_offset_micros(), 0);
+    let (token, _) = initiate(&plain, &InitiatorOptions::default(), local).unwrap();
+    let e = acceptor.accept(&token, now, None).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Skew);
+}
