@@ -24,6 +24,8 @@ pub mod messages;
 pub mod principal;
 pub mod replay;
 pub mod spnego;
+#[cfg(feature = "test-util")]
+pub mod testing;
 pub mod token;
 
 pub use der::{Class, DerError, DerErrorKind, Oid, Tag};

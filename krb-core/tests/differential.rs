@@ -14,9 +14,9 @@
 mod common;
 
 use krb_core::messages::{
-    ApOptions, ApRep, Authenticator, AuthorizationData, Checksum, EncApRepPart, EncTicketPart,
-    EncryptedData, EncryptionKey, HostAddress, KrbError, NameType, PrincipalName, TicketFlags,
-    TransitedEncoding, ad_type,
+    ApOptions, ApRep, Authenticator, AuthorizationData, Checksum, EncApRepPart, EncKrbCredPart,
+    EncTicketPart, EncryptedData, EncryptionKey, HostAddress, KrbCred, KrbError, NameType,
+    PrincipalName, TicketFlags, TransitedEncoding, ad_type,
 };
 use krb_core::token::parse_negotiate;
 use rasn::types::{BitString, GeneralString, Integer, OctetString};
@@ -446,4 +446,84 @@ fn utf8_names_that_rasn_rejects_decode_with_ours() {
     assert_eq!(back.cname.components, vec![name]);
     assert_eq!(back.cname.to_string(), "user…");
     assert!(rasn::der::decode::<rk::Authenticator>(&bytes).is_err());
+}
+
+#[test]
+fn krb_cred_round_trips_both_ways() {
+    let ticket = rk::Ticket {
+        tkt_vno: Integer::from(5),
+        realm: gs(b"EXAMPLE.TEST"),
+        sname: rname(2, &[b"krbtgt", b"EXAMPLE.TEST"]),
+        enc_part: rk::EncryptedData {
+            etype: 18,
+            kvno: Some(1),
+            cipher: OctetString::from(vec![5; 64]),
+        },
+    };
+    let part = rk::EncKrbCredPart {
+        ticket_info: vec![rk::KrbCredInfo {
+            key: rk::EncryptionKey {
+                r#type: 18,
+                value: OctetString::from(vec![0x66; 32]),
+            },
+            prealm: Some(gs(b"EXAMPLE.TEST")),
+            pname: Some(rname(1, &[b"alice"])),
+            flags: Some(rk::TicketFlags(rflags(0x6080_0000))),
+            auth_time: Some(rtime(1_796_313_834)),
+            start_time: None,
+            end_time: Some(rtime(1_796_400_234)),
+            renew_till: None,
+            srealm: Some(gs(b"EXAMPLE.TEST")),
+            sname: Some(rname(2, &[b"krbtgt", b"EXAMPLE.TEST"])),
+            caddr: None,
+        }],
+        nonce: Some(0x8000_0001),
+        timestamp: Some(rtime(1_796_313_835)),
+        usec: Some(Integer::from(42)),
+        sender_address: Some(rk::HostAddress {
+            addr_type: 2,
+            address: OctetString::from(vec![10, 0, 0, 1]),
+        }),
+        recipient_address: None,
+    };
+    let part_der = rasn::der::encode(&part).unwrap();
+    let cred = rk::KrbCred {
+        pvno: Integer::from(5),
+        msg_type: Integer::from(22),
+        tickets: vec![ticket.clone()],
+        enc_part: rk::EncryptedData {
+            etype: 0,
+            kvno: None,
+            cipher: OctetString::from(part_der.clone()),
+        },
+    };
+    let cred_der = rasn::der::encode(&cred).unwrap();
+
+    let ours = KrbCred::decode(&cred_der).unwrap();
+    assert_eq!(ours.tickets.len(), 1);
+    same_name(&ours.tickets[0].sname, &ticket.sname);
+    same_enc(&ours.tickets[0].enc_part, &ticket.enc_part);
+    same_enc(&ours.enc_part, &cred.enc_part);
+    assert_eq!(ours.encode().unwrap(), cred_der);
+
+    let ours = EncKrbCredPart::decode(ours.enc_part.cipher).unwrap();
+    let info = &ours.ticket_info[0];
+    same_key(&info.key, &part.ticket_info[0].key);
+    assert_eq!(info.prealm, Some(&b"EXAMPLE.TEST"[..]));
+    same_name(
+        info.pname.as_ref().unwrap(),
+        part.ticket_info[0].pname.as_ref().unwrap(),
+    );
+    assert_eq!(info.flags.unwrap().bits(), 0x6080_0000);
+    assert_eq!(info.authtime, Some(1_796_313_834));
+    assert_eq!(info.starttime, None);
+    assert_eq!(info.endtime, Some(1_796_400_234));
+    assert_eq!(ours.nonce, Some(0x8000_0001));
+    assert_eq!(ours.usec, Some(42));
+    assert_eq!(ours.s_address.unwrap().address, &[10, 0, 0, 1]);
+    assert_eq!(ours.r_address, None);
+    let again = ours.encode().unwrap();
+    assert_eq!(again, part_der);
+    let back: rk::EncKrbCredPart = rasn::der::decode(&again).unwrap();
+    assert_eq!(back, part);
 }

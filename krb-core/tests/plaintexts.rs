@@ -9,7 +9,8 @@ mod common;
 use common::aes_cts::{decrypt, hex, self_test};
 use krb_core::gss::{GSS_CHECKSUM_TYPE, GssChecksum, Krb5Token};
 use krb_core::messages::{
-    ApRep, Authenticator, EncApRepPart, EncTicketPart, GssFlags, TicketFlags, ad_type,
+    ApRep, Authenticator, EncApRepPart, EncKrbCredPart, EncTicketPart, GssFlags, KrbCred,
+    TicketFlags, ad_type,
 };
 use krb_core::spnego::NegTokenResp;
 use krb_core::token::parse_negotiate;
@@ -60,6 +61,7 @@ fn the_test_decryptor_is_right() {
 fn mit_plaintexts_decode_as_the_manifest_says() {
     let m = manifest();
     let mut checked = 0;
+    let mut delegations = 0;
     for t in m["tokens"].as_array().unwrap() {
         let etype = t["ticket"]["etype"].as_i64().unwrap();
         let session_etype = t["ticket"]["session_key"]["etype"].as_i64().unwrap();
@@ -139,7 +141,8 @@ fn mit_plaintexts_decode_as_the_manifest_says() {
                 assert_eq!(c.flags, gss_flags(&t["initiator_flags"]), "{file}");
                 assert_eq!(c.delegation.is_some(), t["delegation"].as_bool().unwrap());
                 if let Some(krb_cred) = c.delegation {
-                    assert_eq!(krb_cred[0], 0x76);
+                    check_delegation(krb_cred, &session_key, file);
+                    delegations += 1;
                 }
                 assert_eq!(c.has_no_channel_binding(), t["channel_bindings"].is_null());
                 assert_eq!(c.encode().unwrap(), cksum.checksum);
@@ -171,6 +174,39 @@ fn mit_plaintexts_decode_as_the_manifest_says() {
         }
     }
     assert!(checked >= 20, "only {checked} tokens checked");
+    assert_eq!(delegations, 2, "krb5-api-deleg and spnego-api-deleg");
+}
+
+/// Key usage of KRB-CRED's enc-part (RFC 4120 §7.5.1).
+const KRB_CRED: u32 = 14;
+
+/// The delegated KRB-CRED holds alice's forwarded TGT, and its EncKrbCredPart (encrypted in
+/// the ticket's session key, as MIT does) the TGT's key.
+fn check_delegation(bytes: &[u8], session_key: &[u8], file: &str) {
+    let cred = KrbCred::decode(bytes).unwrap();
+    assert_eq!(cred.encode().unwrap(), bytes, "{file}");
+    assert_eq!(cred.tickets.len(), 1);
+    assert_eq!(cred.tickets[0].sname.to_string(), "krbtgt/EXAMPLE.TEST");
+    assert_eq!(cred.enc_part.etype, 18);
+    let plain = decrypt(session_key, KRB_CRED, cred.enc_part.cipher).unwrap();
+    let part = EncKrbCredPart::decode(&plain).unwrap();
+    assert_eq!(part.encode().unwrap(), plain, "{file}");
+    assert_eq!(part.ticket_info.len(), 1);
+    let info = &part.ticket_info[0];
+    assert_eq!(info.pname.as_ref().unwrap().to_string(), "alice");
+    assert_eq!(info.prealm, Some(&b"EXAMPLE.TEST"[..]));
+    assert_eq!(
+        info.sname.as_ref().unwrap().to_string(),
+        "krbtgt/EXAMPLE.TEST"
+    );
+    assert!(info.flags.unwrap().contains(TicketFlags::FORWARDED));
+    assert_eq!(info.key.keyvalue.len(), 32);
+    for len in 0..bytes.len() {
+        assert!(KrbCred::decode(&bytes[..len]).is_err());
+    }
+    for len in 0..plain.len() {
+        assert!(EncKrbCredPart::decode(&plain[..len]).is_err());
+    }
 }
 
 #[test]

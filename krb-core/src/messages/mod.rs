@@ -10,13 +10,15 @@
 //! time outside the years 0000 to 9999.
 //!
 //! What is here: AP-REQ with Ticket and Authenticator (§5.5.1, §5.3), EncTicketPart (§5.3),
-//! AP-REP and EncAPRepPart (§5.5.2), KRB-ERROR (§5.9.1). What is not: the AS and TGS
-//! exchanges, KRB-SAFE/KRB-PRIV, and KRB-CRED beyond carrying its bytes.
+//! AP-REP and EncAPRepPart (§5.5.2), KRB-CRED and EncKrbCredPart (§5.8.1, delegated
+//! credentials), KRB-ERROR (§5.9.1). What is not: the AS and TGS exchanges and
+//! KRB-SAFE/KRB-PRIV.
 
 mod ap_rep;
 mod ap_req;
 mod enc_ticket_part;
 mod flags;
+mod krb_cred;
 mod krb_error;
 mod types;
 
@@ -24,6 +26,7 @@ pub use ap_rep::{ApRep, EncApRepPart};
 pub use ap_req::{ApReq, Authenticator, Ticket};
 pub use enc_ticket_part::{EncTicketPart, TransitedEncoding};
 pub use flags::{ApOptions, ContextFlags, GssFlags, TicketFlags};
+pub use krb_cred::{EncKrbCredPart, KrbCred, KrbCredInfo};
 pub use krb_error::{KrbError, error_code};
 pub use types::{
     AuthorizationData, Checksum, EncryptedData, EncryptionKey, HostAddress, NameType,
