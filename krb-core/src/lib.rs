@@ -19,6 +19,7 @@ pub mod der;
 pub(crate) mod der;
 pub mod error_code;
 pub mod gss;
+pub mod initiator;
 pub mod messages;
 pub mod principal;
 pub mod replay;

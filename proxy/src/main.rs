@@ -7,6 +7,7 @@
 
 mod inspect;
 mod keytab_cmd;
+mod token_cmd;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// List, add and remove the keys of MIT keytab files.
     Keytab(keytab_cmd::KeytabArgs),
+    /// Print a fresh Negotiate token (base64) for a service, from a ticket in a credential
+    /// cache: `token --ccache FILE --spn HTTP/host [--mutual]`.
+    Token(token_cmd::TokenArgs),
 }
 
 /// Builds the authenticator from the keytab: krb-core's acceptor over krb-keytab's keys.
@@ -47,5 +51,6 @@ fn main() -> ExitCode {
         Command::Check(args) => krb_proxy::cli::check(args, loader()),
         Command::Inspect(args) => inspect::run(&args),
         Command::Keytab(args) => keytab_cmd::run(args),
+        Command::Token(args) => token_cmd::run(args),
     }
 }

@@ -13,6 +13,12 @@
  *       gss_accept_sec_context with the keytab (-k, else KRB5_KTNAME); writes the acceptor's
  *       output token (the AP-REP, or the SPNEGO NegTokenResp) to OUT.bin if there is one and
  *       prints the client name, flags and session keys as JSON. Exit 0 only if accepted.
+ *   gss-tool init-wait -t TARGET [-n ...] [-m krb5|spnego] [-M] [-b CB] -o OUT.bin -r REPLY.bin
+ *       gss_init_sec_context; writes the initial token to OUT.bin (atomically: OUT.bin.tmp, then
+ *       renamed), then waits up to 30 s for REPLY.bin to appear (write it atomically too) and
+ *       feeds it to gss_init_sec_context. Exit 0 only if the context is then complete, with
+ *       GSS_C_MUTUAL_FLAG when -M was given; prints {"result": "complete", ...} as JSON. For
+ *       testing another acceptor's AP-REP against MIT's initiator.
  *   gss-tool roundtrip -t TARGET [-n ...] [-m krb5|spnego] [-M] [-d] [-b CB] [-k KEYTAB]
  *                      -p PREFIX
  *       init, accept, and while a side still wants a token, feed it back. Tokens are written to
@@ -40,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +57,7 @@ static gss_OID_desc mech_krb5 = {9, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
 static gss_OID_desc mech_spnego = {6, "\x2b\x06\x01\x05\x05\x02"};
 
 struct opts {
-    const char *target, *nametype, *mech, *cb, *keytab, *in, *out, *prefix;
+    const char *target, *nametype, *mech, *cb, *keytab, *in, *out, *prefix, *reply;
     int mutual, deleg;
 };
 
@@ -505,6 +512,64 @@ static int cmd_init(const struct opts *o)
     return 0;
 }
 
+/* init-wait: the initial token out, another acceptor's answer in, the context complete. */
+static int cmd_init_wait(const struct opts *o)
+{
+    gss_name_t target;
+    gss_ctx_id_t ictx = GSS_C_NO_CONTEXT;
+    gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in = GSS_C_EMPTY_BUFFER, out2 = GSS_C_EMPTY_BUFFER;
+    OM_uint32 maj, min, ret_flags = 0;
+    struct gss_channel_bindings_struct cbs;
+    gss_channel_bindings_t cb = make_cb(o->cb, &cbs);
+    gss_OID mech = pick_mech(o->mech);
+    char tmp[4096];
+    struct stat st;
+    int waited_ms = 0;
+
+    if (o->target == NULL || o->out == NULL || o->reply == NULL)
+        die("init-wait needs -t TARGET, -o OUT.bin and -r REPLY.bin");
+    target = import_target(o);
+    maj = gss_init_sec_context(&min, GSS_C_NO_CREDENTIAL, &ictx, target, mech, req_flags(o), 0,
+                               cb, GSS_C_NO_BUFFER, NULL, &out, &ret_flags, NULL);
+    if (GSS_ERROR(maj))
+        gss_die("gss_init_sec_context", maj, min, mech);
+    if (out.length == 0)
+        die("gss_init_sec_context gave no token");
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", o->out) >= (int)sizeof(tmp))
+        die("output path too long");
+    write_file(tmp, &out);
+    if (rename(tmp, o->out) != 0)
+        die("cannot rename %s to %s: %s", tmp, o->out, strerror(errno));
+    gss_release_buffer(&min, &out);
+    if (maj & GSS_S_CONTINUE_NEEDED) {
+        while (stat(o->reply, &st) != 0 || st.st_size == 0) {
+            if (waited_ms >= 30000)
+                die("no reply in %s after 30 s", o->reply);
+            usleep(20000);
+            waited_ms += 20;
+        }
+        read_file(o->reply, &in);
+        maj = gss_init_sec_context(&min, GSS_C_NO_CREDENTIAL, &ictx, target, mech, req_flags(o), 0,
+                                   cb, &in, NULL, &out2, &ret_flags, NULL);
+        free(in.value);
+        if (GSS_ERROR(maj))
+            gss_die("gss_init_sec_context (reply)", maj, min, mech);
+    }
+    fprintf(J, "{\n  \"result\": \"%s\", \"mech\": \"%s\", \"output_token_length\": %zu, ",
+            (maj & GSS_S_CONTINUE_NEEDED) ? "incomplete" : "complete", o->mech ? o->mech : "krb5",
+            out2.length);
+    print_flags("initiator_flags", ret_flags);
+    fprintf(J, "\n}\n");
+    gss_release_buffer(&min, &out2);
+    gss_release_name(&min, &target);
+    gss_delete_sec_context(&min, &ictx, GSS_C_NO_BUFFER);
+    if (maj & GSS_S_CONTINUE_NEEDED)
+        die("the context is not complete after the reply (it wants another round)");
+    if (o->mutual && !(ret_flags & GSS_C_MUTUAL_FLAG))
+        die("mutual authentication was asked for but not established");
+    return 0;
+}
+
 struct leg {
     char *file;
     const char *kind, *from, *wrapping;
@@ -664,10 +729,10 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     J = stdout;
     if (argc < 2)
-        die("usage: gss-tool init|accept|roundtrip [options] (see the comment at the top of gss-tool.c)");
+        die("usage: gss-tool init|init-wait|accept|roundtrip [options] (see the comment at the top of gss-tool.c)");
     cmd = argv[1];
     optind = 2;
-    while ((c = getopt(argc, argv, "t:n:m:Mdb:k:i:o:p:")) != -1) {
+    while ((c = getopt(argc, argv, "t:n:m:Mdb:k:i:o:p:r:")) != -1) {
         switch (c) {
         case 't': o.target = optarg; break;
         case 'n': o.nametype = optarg; break;
@@ -679,6 +744,7 @@ int main(int argc, char **argv)
         case 'i': o.in = optarg; break;
         case 'o': o.out = optarg; break;
         case 'p': o.prefix = optarg; break;
+        case 'r': o.reply = optarg; break;
         default: die("unknown option (see the comment at the top of gss-tool.c)");
         }
     }
@@ -690,6 +756,8 @@ int main(int argc, char **argv)
         return cmd_accept(&o);
     if (strcmp(cmd, "roundtrip") == 0)
         return cmd_roundtrip(&o);
-    die("unknown command %s (expected init, accept or roundtrip)", cmd);
+    if (strcmp(cmd, "init-wait") == 0)
+        return cmd_init_wait(&o);
+    die("unknown command %s (expected init, init-wait, accept or roundtrip)", cmd);
     return 2;
 }
