@@ -7,6 +7,7 @@
 //!
 //! `cargo bench -p krb-benches --bench accept`; MIT's `gss_accept_sec_context` on the same
 //! kind of tokens is measured by `benches/peers/acceptor.sh`.
+#![allow(clippy::expect_used)]
 
 use std::hint::black_box;
 use std::path::Path;
