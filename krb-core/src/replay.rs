@@ -5,18 +5,19 @@
 //! > allowable clock skew, it MUST reject all requests until the clock skew interval has passed"
 //!
 //! The acceptor computes a [`ReplayKey`] for every authenticator that passed its integrity
-//! check and asks a [`ReplayCache`] to record it. The key holds two tags, and a repeat of
-//! *either* is a replay:
+//! check and asks a [`ReplayCache`] to record it. The key identifies the authenticator twice
+//! over, and a repeat of *either* is a replay:
 //!
-//! - a digest of the authenticator's ciphertext (of its length and of its ends, which hold
-//!   its integrity checksum), which nobody without the session key can change (MIT's rule
-//!   since 1.18). Rewriting the unauthenticated `sname` of the ticket to
-//!   another name that maps to the same key does not change it (the bypass of go-krb5 PR #155);
-//! - a digest of (client, server, ctime, cusec), the tuple RFC 4120 names, where the server is
-//!   the principal whose key decrypted the ticket, not the name the client wrote.
+//! - by its ciphertext (its length and its ends, which hold its integrity checksum), which
+//!   nobody without the session key can change (MIT's rule since 1.18). Rewriting the
+//!   unauthenticated `sname` of the ticket to another name that maps to the same key does not
+//!   change it (the bypass of go-krb5 PR #155);
+//! - by (client, server, ctime, cusec), the tuple RFC 4120 names, where the server is the
+//!   principal whose key decrypted the ticket, not the name the client wrote.
 //!
-//! Tags are SHA-256 digests, deterministic, so a cache shared between load-balanced nodes
-//! (implement [`ReplayCache`] over your shared store) sees the same tags on every node.
+//! [`ReplayKey::ciphertext_tag`] and [`ReplayKey::tuple_tag`] are deterministic SHA-256 tags
+//! of the two, so a cache shared between load-balanced nodes (implement [`ReplayCache`] over
+//! your shared store) sees the same tags on every node.
 //!
 //! [`MemoryReplayCache`] is the in-process implementation: sharded, O(1) per check-and-insert,
 //! bounded, and safe to share across threads.
@@ -29,27 +30,31 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-/// What a replay cache remembers of one authenticator.
+/// What a replay cache remembers of one authenticator: two pieces of material, each of which
+/// identifies it (see the module documentation).
+///
+/// [`MemoryReplayCache`] hashes them with a per-process secret key (SipHash), which is fast
+/// and keeps an attacker from aiming collisions. A cache shared between nodes needs the same
+/// tags on every node: [`ReplayKey::ciphertext_tag`] and [`ReplayKey::tuple_tag`] are SHA-256
+/// digests of the two.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ReplayKey {
-    /// SHA-256 (truncated to 128 bits) of the authenticator ciphertext's length and its first
-    /// and last 16 bytes, which hold its integrity checksum.
-    pub ciphertext_tag: [u8; 16],
-    /// SHA-256 (truncated to 128 bits) of the (client, server, ctime, cusec) tuple.
-    pub tuple_tag: [u8; 16],
+    /// The ciphertext's length (8 bytes) and its first and last 16 bytes.
+    ciphertext: [u8; 40],
+    /// The length-prefixed client parts, a separator, the server parts, ctime and cusec.
+    tuple: Vec<u8>,
 }
 
 impl fmt::Debug for ReplayKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ReplayKey(")?;
-        for b in self.ciphertext_tag.get(..4).unwrap_or_default() {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, "..)")
+        f.write_str("ReplayKey(..)")
     }
 }
 
-fn finish(h: Sha256) -> [u8; 16] {
+fn sha256_tag(domain: &[u8], material: &[u8]) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update(domain);
+    h.update(material);
     let digest = h.finalize();
     let mut out = [0u8; 16];
     for (o, d) in out.iter_mut().zip(digest.iter()) {
@@ -58,10 +63,10 @@ fn finish(h: Sha256) -> [u8; 16] {
     out
 }
 
-fn update_part(h: &mut Sha256, part: &[u8]) {
+fn push_part(out: &mut Vec<u8>, part: &[u8]) {
     // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
-    h.update((part.len() as u64).to_be_bytes());
-    h.update(part);
+    out.extend_from_slice(&(part.len() as u64).to_be_bytes());
+    out.extend_from_slice(part);
 }
 
 impl ReplayKey {
@@ -79,31 +84,44 @@ impl ReplayKey {
         // The ciphertext's length and its two ends: the integrity checksum sits at its end
         // (RFC 3962, RFC 8009) or its start (RFC 4757), so they identify it as surely as all
         // of it, and nobody without the session key can make another valid ciphertext that
-        // shares them. One SHA-256 block instead of a hash of the whole ciphertext.
+        // shares them.
         let ct = authenticator_ciphertext;
-        let mut h = Sha256::new();
-        h.update(b"krb-core rc ciphertext");
-        h.update((ct.len() as u64).to_be_bytes());
-        h.update(ct.get(..16).unwrap_or(ct));
-        h.update(ct.get(ct.len().saturating_sub(16)..).unwrap_or(ct));
-        let ciphertext_tag = finish(h);
+        let mut ciphertext = [0u8; 40];
+        let (len, rest) = ciphertext.split_at_mut(8);
+        let (head, tail) = rest.split_at_mut(16);
+        len.copy_from_slice(&(ct.len() as u64).to_be_bytes());
+        let first = ct.get(..16).unwrap_or(ct);
+        if let Some(dst) = head.get_mut(..first.len()) {
+            dst.copy_from_slice(first);
+        }
+        let last = ct.get(ct.len().saturating_sub(16)..).unwrap_or(ct);
+        if let Some(dst) = tail.get_mut(..last.len()) {
+            dst.copy_from_slice(last);
+        }
 
-        let mut h = Sha256::new();
-        h.update(b"krb-core rc tuple");
+        let mut tuple = Vec::with_capacity(128);
         for part in client {
-            update_part(&mut h, part);
+            push_part(&mut tuple, part);
         }
         // No part is u64::MAX bytes long: this ends the client's parts unambiguously.
-        h.update(u64::MAX.to_be_bytes());
+        tuple.extend_from_slice(&u64::MAX.to_be_bytes());
         for part in server {
-            update_part(&mut h, part);
+            push_part(&mut tuple, part);
         }
-        h.update(ctime.to_be_bytes());
-        h.update(cusec.to_be_bytes());
-        ReplayKey {
-            ciphertext_tag,
-            tuple_tag: finish(h),
-        }
+        tuple.extend_from_slice(&ctime.to_be_bytes());
+        tuple.extend_from_slice(&cusec.to_be_bytes());
+        ReplayKey { ciphertext, tuple }
+    }
+
+    /// SHA-256 (truncated to 128 bits) of the ciphertext material: deterministic, for caches
+    /// shared between nodes.
+    pub fn ciphertext_tag(&self) -> [u8; 16] {
+        sha256_tag(b"krb-core rc ciphertext", &self.ciphertext)
+    }
+
+    /// SHA-256 (truncated to 128 bits) of the (client, server, ctime, cusec) material.
+    pub fn tuple_tag(&self) -> [u8; 16] {
+        sha256_tag(b"krb-core rc tuple", &self.tuple)
     }
 }
 
@@ -230,8 +248,8 @@ impl Shard {
 
 /// The in-memory replay cache: sharded, O(1) amortized per check-and-insert, bounded.
 ///
-/// Memory: each authenticator stores two 8-byte tags (its [`ReplayKey`] tags folded with a
-/// per-process secret, so an attacker cannot aim collisions), each in a hash map entry (16
+/// Memory: each authenticator stores two 8-byte tags (SipHash of its [`ReplayKey`]'s two
+/// pieces, keyed with a per-process secret so an attacker cannot aim collisions), each in a hash map entry (16
 /// bytes and a control byte, at most 7/8 full) and a queue entry (16 bytes): about 80 bytes per
 /// authenticator, so 1 million live authenticators take about 80 MB. Entries are purged when
 /// their expiry passes, lazily, on the next call that touches their shard; since callers pass
@@ -283,9 +301,10 @@ impl MemoryReplayCache {
         }
     }
 
-    fn fold(&self, tag: &[u8; 16]) -> u64 {
+    fn fold(&self, domain: u8, material: &[u8]) -> u64 {
         let mut h = self.fold.build_hasher();
-        h.write(tag);
+        h.write_u8(domain);
+        h.write(material);
         h.finish()
     }
 
@@ -310,8 +329,8 @@ impl ReplayCache for MemoryReplayCache {
         now: i64,
         expires_at: i64,
     ) -> Result<(), ReplayError> {
-        let a = self.fold(&key.ciphertext_tag);
-        let b = self.fold(&key.tuple_tag);
+        let a = self.fold(0, &key.ciphertext);
+        let b = self.fold(1, &key.tuple);
         let (ia, ib) = (self.shard_index(a), self.shard_index(b));
         let full = ReplayError::Full {
             capacity: self.capacity,
@@ -402,34 +421,46 @@ mod tests {
     #[test]
     fn either_tag_is_a_replay() {
         let rc = MemoryReplayCache::default();
-        let k = key(1);
-        rc.check_and_insert(&k, 100, 400).unwrap();
+        let client: [&[u8]; 2] = [b"alice", b"EXAMPLE.TEST"];
+        let server: [&[u8]; 3] = [b"HTTP", b"api.example.test", b"EXAMPLE.TEST"];
+        let other: [&[u8]; 3] = [b"HTTP", b"alias.example.test", b"EXAMPLE.TEST"];
+        rc.check_and_insert(&k(b"ct", &client, &server, 5, 6), 100, 400)
+            .unwrap();
         // Same ciphertext, other tuple (e.g. the sname rewritten before canonicalization).
-        let same_ct = ReplayKey {
-            tuple_tag: key(9).tuple_tag,
-            ..k.clone()
-        };
         assert!(matches!(
-            rc.check_and_insert(&same_ct, 100, 400),
+            rc.check_and_insert(&k(b"ct", &client, &other, 5, 6), 100, 400),
             Err(ReplayError::Replayed)
         ));
         // Same tuple, new ciphertext (re-encrypted by someone holding the session key).
-        let same_tuple = ReplayKey {
-            ciphertext_tag: key(8).ciphertext_tag,
-            ..k
-        };
         assert!(matches!(
-            rc.check_and_insert(&same_tuple, 100, 400),
+            rc.check_and_insert(&k(b"cu", &client, &server, 5, 6), 100, 400),
             Err(ReplayError::Replayed)
         ));
+        rc.check_and_insert(&k(b"cv", &client, &server, 5, 7), 100, 400)
+            .unwrap();
     }
 
     #[test]
     fn tags_bind_every_field() {
         let base = k(b"ct", &[b"a", b"R"], &[b"s", b"R"], 5, 6);
         assert_ne!(
-            base.ciphertext_tag,
-            k(b"cu", &[b"a", b"R"], &[b"s", b"R"], 5, 6).ciphertext_tag
+            base.ciphertext_tag(),
+            k(b"cu", &[b"a", b"R"], &[b"s", b"R"], 5, 6).ciphertext_tag()
+        );
+        // Only the ends and the length of a long ciphertext count: its checksum is there.
+        let long = [7u8; 100];
+        let mut middle = long;
+        middle[50] = 8;
+        let client: [&[u8]; 2] = [b"a", b"R"];
+        assert_eq!(
+            k(&long, &client, &client, 5, 6).ciphertext_tag(),
+            k(&middle, &client, &client, 5, 6).ciphertext_tag()
+        );
+        let mut end = long;
+        end[99] = 8;
+        assert_ne!(
+            k(&long, &client, &client, 5, 6).ciphertext_tag(),
+            k(&end, &client, &client, 5, 6).ciphertext_tag()
         );
         for other in [
             k(b"ct", &[b"b", b"R"], &[b"s", b"R"], 5, 6),
@@ -440,8 +471,8 @@ mod tests {
             k(b"ct", &[b"a", b"R", b"s"], &[b"R"], 5, 6),
             k(b"ct", &[b"aR"], &[b"s", b"R"], 5, 6),
         ] {
-            assert_eq!(base.ciphertext_tag, other.ciphertext_tag);
-            assert_ne!(base.tuple_tag, other.tuple_tag);
+            assert_eq!(base.ciphertext_tag(), other.ciphertext_tag());
+            assert_ne!(base.tuple_tag(), other.tuple_tag());
         }
     }
 
@@ -507,8 +538,7 @@ mod tests {
     }
 
     #[test]
-    fn debug_shows_no_tags_in_full() {
-        let s = format!("{:?}", key(1));
-        assert!(s.len() < 24, "{s}");
+    fn debug_shows_no_material() {
+        assert_eq!(format!("{:?}", key(1)), "ReplayKey(..)");
     }
 }
