@@ -7,8 +7,6 @@
     clippy::indexing_slicing
 )]
 
-pub mod aes_cts;
-
 use std::path::{Path, PathBuf};
 
 /// The repository's testdata directory.
@@ -205,4 +203,18 @@ pub fn ap_req_tokens() -> Vec<Value> {
         .filter(|t| t["kind"] == "ap-req")
         .cloned()
         .collect()
+}
+
+/// Decrypts with an aes-cts-hmac-sha1-96 key (the enctype from the key's length) and a key
+/// usage, for the tests that read real plaintexts.
+pub fn decrypt(base_key: &[u8], usage: u32, cipher: &[u8]) -> Option<Vec<u8>> {
+    let etype = match base_key.len() {
+        16 => Etype::Aes128CtsHmacSha196,
+        32 => Etype::Aes256CtsHmacSha196,
+        _ => return None,
+    };
+    Key::new(etype, base_key)
+        .ok()?
+        .decrypt(krb_core::crypto::KeyUsage(usage), cipher)
+        .ok()
 }
