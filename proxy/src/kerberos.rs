@@ -16,12 +16,17 @@ use crate::auth::{
 #[derive(Debug)]
 pub struct KerberosAuthenticator {
     acceptor: Acceptor,
+    /// Keytab entries this build cannot use, described for `check` and /readyz.
+    unusable: Vec<String>,
 }
 
 impl KerberosAuthenticator {
     /// An authenticator over `acceptor`.
     pub fn new(acceptor: Acceptor) -> KerberosAuthenticator {
-        KerberosAuthenticator { acceptor }
+        KerberosAuthenticator {
+            acceptor,
+            unusable: Vec::new(),
+        }
     }
 }
 
@@ -96,6 +101,7 @@ impl Authenticator for KerberosAuthenticator {
                     k.key.etype().mit_name()
                 )
             })
+            .chain(self.unusable.iter().cloned())
             .collect()
     }
 
@@ -134,12 +140,21 @@ impl AuthenticatorLoader for KeytabLoader {
         let path = &settings.keytab;
         let keytab = Keytab::read_file(path).map_err(|e| e.to_string())?;
         let keys = keytab.service_keys();
+        let unusable: Vec<String> = keytab
+            .entries()
+            .iter()
+            .filter_map(|e| {
+                e.key().err().map(|err| {
+                    format!(
+                        "{} kvno {} {} (not used: {err})",
+                        e.principal(),
+                        e.kvno(),
+                        e.enctype()
+                    )
+                })
+            })
+            .collect();
         if keys.is_empty() {
-            let unusable: Vec<String> = keytab
-                .entries()
-                .iter()
-                .filter_map(|e| e.key().err().map(|err| format!("{}: {err}", e.principal())))
-                .collect();
             return Err(format!(
                 "keytab {} holds no key this proxy can use{}",
                 path.display(),
@@ -178,6 +193,6 @@ impl AuthenticatorLoader for KeytabLoader {
         }
         let cache: Arc<dyn ReplayCache> = self.replay_cache.clone();
         let acceptor = Acceptor::new(keys, policy).with_replay_cache(cache);
-        Ok(Arc::new(KerberosAuthenticator::new(acceptor)))
+        Ok(Arc::new(KerberosAuthenticator { acceptor, unusable }))
     }
 }

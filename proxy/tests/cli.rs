@@ -86,8 +86,8 @@ fn missing_config_file_fails() {
 }
 
 #[test]
-fn check_and_run_fail_cleanly_without_an_acceptor() {
-    let dir = TempDir::new("noacceptor");
+fn check_and_run_fail_cleanly_on_a_missing_keytab() {
+    let dir = TempDir::new("nokeytab");
     let path = dir.file("c.toml", GOOD);
     let (code, _out, err) = krb_proxy(&["check", "--config", path.to_str().unwrap()]);
     assert_eq!(code, 1);
@@ -102,6 +102,44 @@ fn check_and_run_fail_cleanly_without_an_acceptor() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("keytab"), "{err}");
+}
+
+#[test]
+fn check_lists_an_mit_keytab_and_warns_about_its_rc4_key() {
+    let dir = TempDir::new("mitkeytab");
+    let keytab = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/mit/service.keytab");
+    let config = |extra: &str| {
+        format!(
+            "listen = \"127.0.0.1:0\"\nkeytab = \"{}\"\n{extra}\n[[route]]\npath_prefix = \"/api/\"\nupstream = \"http://127.0.0.1:9000\"\nallow = [\"*@EXAMPLE.TEST\"]\n",
+            keytab.display()
+        )
+    };
+    let path = dir.file("ok.toml", &config(""));
+    let (code, out, err) = krb_proxy(&["check", "--config", path.to_str().unwrap()]);
+    let all = format!("{out}{err}");
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        all.contains("HTTP/api.example.test@EXAMPLE.TEST kvno 1 aes256-cts-hmac-sha1-96"),
+        "{all}"
+    );
+    if !krb_core::crypto::Etype::Rc4Hmac.is_supported() {
+        assert!(all.contains("weak RC4 key"), "{all}");
+        assert!(all.contains("not used"), "{all}");
+    }
+
+    // A service principal the keytab has no key for is an error that lists what it has.
+    let path = dir.file(
+        "bad.toml",
+        &config("service_principals = [\"HTTP/nope.example.test@EXAMPLE.TEST\"]"),
+    );
+    let (code, out, err) = krb_proxy(&["check", "--config", path.to_str().unwrap()]);
+    let all = format!("{out}{err}");
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        all.contains("HTTP/nope.example.test@EXAMPLE.TEST has no key"),
+        "{all}"
+    );
+    assert!(all.contains("HTTP/api.example.test@EXAMPLE.TEST"), "{all}");
 }
 
 #[test]
