@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-/// Validates Negotiate tokens. The lead implements it over krb-core's Acceptor.
+/// Validates Negotiate tokens. [`crate::kerberos::KerberosAuthenticator`] implements it over
+/// krb-core's acceptor.
 pub trait Authenticator: Send + Sync + 'static {
     /// `token`: the base64-decoded bytes after "Negotiate ". `now`: wall clock. `channel_bindings`: the
     /// RFC 5929 tls-server-end-point application data when the listener is TLS, else None.
