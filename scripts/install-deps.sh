@@ -37,8 +37,9 @@ for c in rustfmt clippy; do
   fi
 done
 
-# requests-gssapi for proxy/tests/python/requests_gssapi_test.py, in the python3 on PATH.
-if ! python3 -c 'import requests_gssapi' >/dev/null 2>&1; then
+# requests-gssapi (and cryptography, which it needs for TLS channel bindings) for
+# proxy/tests/python/requests_gssapi_test.py, in the python3 on PATH.
+if ! python3 -c 'import requests_gssapi, cryptography' >/dev/null 2>&1; then
   py_pkgs=()
   command -v python3 >/dev/null 2>&1 || py_pkgs+=(python3)
   python3 -m pip --version >/dev/null 2>&1 || py_pkgs+=(python3-pip)
@@ -53,7 +54,9 @@ if ! python3 -c 'import requests_gssapi' >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${py_pkgs[@]}"
   fi
   echo "install-deps: installing requests-gssapi with pip (builds gssapi against libkrb5-dev)"
-  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" requests-gssapi 2>&1; }
+  pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check "$@" requests-gssapi cryptography 2>&1
+  }
   if ! out=$(pip_install); then
     case $out in
       # Debian's own python3 refuses pip installs outside a virtualenv (PEP 668) unless told.
@@ -61,5 +64,5 @@ if ! python3 -c 'import requests_gssapi' >/dev/null 2>&1; then
       *) echo "$out" >&2; exit 1 ;;
     esac
   fi
-  python3 -c 'import requests_gssapi'
+  python3 -c 'import requests_gssapi, cryptography'
 fi

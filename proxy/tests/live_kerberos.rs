@@ -442,6 +442,20 @@ fn curl_negotiate_allows_alice_refuses_bob_and_no_ticket() {
         bob.body
     );
 
+    // With a delegated (forwarded) TGT in the token's checksum (RFC 4121 4.1.1.1): accepted.
+    let delegated = live.curl(
+        &proxy,
+        API,
+        Some(&live.alice),
+        "/api/delegated",
+        &["--delegation", "always"],
+    );
+    assert_eq!(delegated.status, 200, "{}", delegated.body);
+    assert_eq!(
+        delegated.upstream()["x-remote-user"],
+        serde_json::json!([ALICE])
+    );
+
     // The public route: no authentication, and still no client identity at the upstream.
     let public = live.curl(&proxy, API, None, "/public/x", &spoof);
     assert_eq!(public.status, 200, "{}", public.body);
@@ -466,8 +480,8 @@ fn curl_negotiate_allows_alice_refuses_bob_and_no_ticket() {
 
     // The access log: who, what, why.
     // One line each: curl sends its token at once (`-u :` picks Negotiate alone), so alice's
-    // 200, the 401 without a ticket, bob's 403, the two public requests.
-    let lines = proxy.access(5);
+    // 200, the 401 without a ticket, bob's 403, the delegated 200, the two public requests.
+    let lines = proxy.access(6);
     let by_path = |status: u64, path: &str| {
         lines
             .iter()
@@ -688,6 +702,32 @@ fn https_and_http2_with_curl_negotiate() {
         assert_eq!(b.status, 403, "{flag}: {}", b.body);
         assert_eq!(b.http_version, version, "{flag}");
     }
+
+    // A token bound to other channel bindings than this listener's certificate (RFC 5929
+    // tls-server-end-point): refused. (MIT's own bindings, which match, are in the Python test.)
+    let out = Command::new(env!("CARGO_BIN_EXE_krb-proxy"))
+        .args(["token", "--ccache"])
+        .arg(&live.alice)
+        .args([
+            "--spn",
+            "HTTP/api.example.test",
+            "--channel-bindings",
+            "tls-server-end-point:not-this-certificate",
+        ])
+        .output()
+        .unwrap();
+    check(&out, "krb-proxy token --channel-bindings");
+    let token = String::from_utf8(out.stdout).unwrap();
+    let header = format!("Authorization: Negotiate {}", token.trim_end());
+    let c = live.curl(
+        &proxy,
+        API,
+        None,
+        "/api/cb",
+        &["--cacert", cacert, "-H", &header],
+    );
+    assert_eq!(c.status, 401, "{}", c.body);
+    assert!(c.body.contains("channel bindings"), "{}", c.body);
 }
 
 /// A broken config on reload (SIGHUP) is refused: the previous config keeps serving and
@@ -786,12 +826,12 @@ fn python_requests_gssapi_with_mutual_authentication_required() {
     let probe = live
         .kdc
         .cmd("python3")
-        .args(["-c", "import requests_gssapi"])
+        .args(["-c", "import requests_gssapi, cryptography"])
         .output();
     let ok = probe.as_ref().is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "python3 cannot import requests_gssapi: run scripts/install-deps.sh ({})",
+        "python3 cannot import requests_gssapi or cryptography: run scripts/install-deps.sh ({})",
         probe
             .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
             .unwrap_or_else(|e| e.to_string())
@@ -823,13 +863,20 @@ fn python_requests_gssapi_with_mutual_authentication_required() {
         cert.display(),
         key.display()
     ));
+    let cacert = cert.to_str().unwrap();
+    let out = python(&live, &proxy, &live.alice, &["--cacert", cacert]);
+    check(&out, "requests_gssapi_test.py (HTTPS)");
+    let facts: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(facts["x_remote_user"], ALICE, "{facts}");
+    // With RFC 5929 tls-server-end-point channel bindings computed by requests-gssapi from the
+    // certificate it saw: MIT's bindings match the proxy's.
     let out = python(
         &live,
         &proxy,
         &live.alice,
-        &["--cacert", cert.to_str().unwrap()],
+        &["--cacert", cacert, "--channel-bindings"],
     );
-    check(&out, "requests_gssapi_test.py (HTTPS)");
+    check(&out, "requests_gssapi_test.py (HTTPS, channel bindings)");
     let facts: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(facts["x_remote_user"], ALICE, "{facts}");
+    assert_eq!(facts["channel_bindings"], true, "{facts}");
 }

@@ -3,7 +3,7 @@
 against krb-proxy, with mutual authentication REQUIRED.
 
 usage: requests_gssapi_test.py URL [--resolve HOST:PORT:ADDR] [--cacert FILE]
-                               [--expect-user PRINCIPAL]
+                               [--expect-user PRINCIPAL] [--channel-bindings]
 
 Run by proxy/tests/live_kerberos.rs with the environment of a live test realm (KRB5_CONFIG and
 KRB5CCNAME holding a ticket). Checks that:
@@ -12,7 +12,9 @@ KRB5CCNAME holding a ticket). Checks that:
   received `X-Remote-User: PRINCIPAL` (default alice@EXAMPLE.TEST) and no Authorization header;
 - the 200 carried `WWW-Authenticate: Negotiate <AP-REP>` and MIT's gss_init_sec_context accepted
   it: requests-gssapi with REQUIRED raises MutualAuthenticationError otherwise, and the security
-  context is then complete.
+  context is then complete;
+- with --channel-bindings, the token carries RFC 5929 tls-server-end-point bindings of the
+  proxy's certificate (requests-gssapi computes them with `cryptography`), which the proxy checks.
 
 Prints one JSON line of facts on success; exits 1 with a message on stderr on failure, 3 when
 requests-gssapi is not installed (run scripts/install-deps.sh), 2 on a usage error.
@@ -40,6 +42,11 @@ def main():
     )
     parser.add_argument("--cacert", help="PEM file of the CA that signed the proxy's certificate")
     parser.add_argument("--expect-user", default="alice@EXAMPLE.TEST")
+    parser.add_argument(
+        "--channel-bindings",
+        action="store_true",
+        help="bind the token to the TLS certificate (RFC 5929 tls-server-end-point; HTTPS only)",
+    )
     args = parser.parse_args()
 
     try:
@@ -64,7 +71,10 @@ def main():
 
         socket.getaddrinfo = getaddrinfo
 
-    auth = requests_gssapi.HTTPSPNEGOAuth(mutual_authentication=requests_gssapi.REQUIRED)
+    auth = requests_gssapi.HTTPSPNEGOAuth(
+        mutual_authentication=requests_gssapi.REQUIRED,
+        channel_bindings="tls-server-end-point" if args.channel_bindings else None,
+    )
     session = requests.Session()
     # No proxies or netrc from the environment: talk to krb-proxy directly.
     session.trust_env = False
@@ -115,6 +125,7 @@ def main():
                 "mutual": True,
                 "context_complete": context.complete,
                 "target": str(context.target_name) if context.target_name else None,
+                "channel_bindings": args.channel_bindings,
             }
         )
     )
