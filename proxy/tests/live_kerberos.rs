@@ -205,6 +205,26 @@ allow = ["{ALICE}"]
         }
     }
 
+    /// `curl --negotiate` with `ccache` until the status is `want` (a reload is asynchronous),
+    /// for up to [`WAIT`]; the last answer.
+    fn curl_until(&self, proxy: &Proxy, ccache: &Path, path: &str, want: u16) -> Curl {
+        let start = Instant::now();
+        loop {
+            let c = self.curl(proxy, API, Some(ccache), path, &[]);
+            if c.status == want {
+                return c;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "still {} instead of {want} after {WAIT:?}: {}\n{}",
+                c.status,
+                c.body,
+                proxy.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// A fresh base64 Negotiate token from `krb-proxy token` with alice's cache.
     fn token_cli(&self, spn: &str) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_krb-proxy"))
@@ -879,4 +899,111 @@ fn python_requests_gssapi_with_mutual_authentication_required() {
     check(&out, "requests_gssapi_test.py (HTTPS, channel bindings)");
     let facts: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(facts["channel_bindings"], true, "{facts}");
+}
+
+/// Key rotation as operators do it: a new key in the KDC (kvno 2) is refused with the kvno in
+/// the reason until it is exported beside the old one and the proxy reloads; then tickets of
+/// both keys work; after the old key leaves the keytab, only the new one does.
+#[test]
+fn key_rotation_with_reload() {
+    let live = Live::start();
+    let proxy = live.proxy("");
+    let keytab = live.keytab.display().to_string();
+
+    live.kdc
+        .kadmin(&["cpw -randkey HTTP/api.example.test".to_owned()]);
+    let fresh = live.kdc.dir.join("alice-kvno2.ccache");
+    live.kdc.kinit("alice", "alice-password", &fresh);
+    live.kdc.kvno(&fresh, &["HTTP/api.example.test"]);
+    let c = live.curl(&proxy, API, Some(&fresh), "/api/rotated", &[]);
+    assert_eq!(c.status, 401, "{}", c.body);
+    assert!(
+        c.body.contains("kvno 2") && c.body.contains("re-export the keytab"),
+        "{}",
+        c.body
+    );
+
+    // kvno 2 exported beside kvno 1; SIGHUP (the keytab's mtime would do it too).
+    live.kdc.kadmin(&[format!(
+        "ktadd -norandkey -k {keytab} HTTP/api.example.test"
+    )]);
+    proxy.hangup();
+    let c = live.curl_until(&proxy, &fresh, "/api/rotated", 200);
+    assert_eq!(c.upstream()["x-remote-user"], serde_json::json!([ALICE]));
+    proxy.wait_stderr("reload: new config and keytab in force", 1);
+    let old = live.curl(&proxy, API, Some(&live.alice), "/api/old-key", &[]);
+    assert_eq!(old.status, 200, "{}", old.body);
+
+    // The old key leaves the keytab: its tickets are refused, naming kvno 1.
+    live.kdc
+        .kadmin(&[format!("ktremove -k {keytab} HTTP/api.example.test old")]);
+    proxy.hangup();
+    let old = live.curl_until(&proxy, &live.alice, "/api/old-key", 401);
+    assert!(old.body.contains("kvno 1"), "{}", old.body);
+    let c = live.curl(&proxy, API, Some(&fresh), "/api/rotated", &[]);
+    assert_eq!(c.status, 200, "{}", c.body);
+}
+
+/// A session route with a real ticket: Negotiate once, then the cookie alone; and curl's
+/// keep-alive (two requests on one connection, each authenticated by the proxy).
+#[test]
+fn session_cookie_and_keep_alive_with_curl() {
+    let live = Live::start();
+    let proxy = live.proxy(&format!(
+        "\n[[route]]\npath_prefix = \"/session/\"\nupstream = \"http://{}\"\nallow = [\"{ALICE}\"]\nsession = true\n",
+        live.echo.addr
+    ));
+    let jar = live.kdc.dir.join("cookies.txt");
+    let jar_s = jar.to_str().unwrap();
+
+    let first = live.curl(&proxy, API, Some(&live.alice), "/session/a", &["-c", jar_s]);
+    assert_eq!(first.status, 200, "{}", first.body);
+    let cookie = first.header("set-cookie").unwrap_or("");
+    assert!(cookie.starts_with("krb_proxy_session="), "{cookie:?}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+
+    // The cookie alone, no Kerberos: alice at the upstream, and the cookie is not passed on.
+    let second = live.curl(&proxy, API, None, "/session/b", &["-b", jar_s]);
+    assert_eq!(second.status, 200, "{}", second.body);
+    let seen = second.upstream();
+    assert_eq!(seen["x-remote-user"], serde_json::json!([ALICE]), "{seen}");
+    assert!(seen.get("cookie").is_none(), "{seen}");
+    // A route without sessions does not take it.
+    let other = live.curl(&proxy, API, None, "/api/b", &["-b", jar_s]);
+    assert_eq!(other.status, 401, "{}", other.body);
+
+    let lines = proxy.access(3);
+    let b = lines.iter().find(|l| l["path"] == "/session/b").unwrap();
+    assert_eq!(b["auth"], "session", "{b}");
+    assert_eq!(b["principal"], ALICE, "{b}");
+
+    // Two URLs in one curl run share a connection; each request is authenticated (curl
+    // treats Negotiate as connection-bound and answers the proxy's 401 with a new token).
+    let port = proxy.addr.port();
+    let out = live
+        .kdc
+        .cmd("curl")
+        .args([
+            "-sS",
+            "--noproxy",
+            "*",
+            "--max-time",
+            "20",
+            "--negotiate",
+            "-u",
+            ":",
+        ])
+        .arg("--resolve")
+        .arg(format!("{API}:{port}:127.0.0.1"))
+        .env("KRB5CCNAME", format!("FILE:{}", live.alice.display()))
+        .args(["-o", "/dev/null", "-o", "/dev/null"])
+        .args(["-w", "%{http_code} %{num_connects}\\n"])
+        .arg(format!("http://{API}:{port}/api/one"))
+        .arg(format!("http://{API}:{port}/api/two"))
+        .output()
+        .unwrap();
+    check(&out, "curl with two URLs");
+    let written = String::from_utf8(out.stdout).unwrap();
+    let results: Vec<&str> = written.lines().collect();
+    assert_eq!(results, ["200 1", "200 0"], "{written}");
 }
