@@ -231,6 +231,37 @@ allow = ["{ALICE}"]
         }
     }
 
+    /// `curl --negotiate` with `ccache` to several paths in one run (so on one connection);
+    /// for each, "STATUS NEW_CONNECTIONS HTTP_VERSION".
+    fn curl_urls(
+        &self,
+        proxy: &Proxy,
+        ccache: &Path,
+        paths: &[&str],
+        extra: &[&str],
+    ) -> Vec<String> {
+        let port = proxy.addr.port();
+        let mut cmd = self.kdc.cmd("curl");
+        cmd.args(["-sS", "--noproxy", "*", "--max-time", "20"])
+            .args(["--negotiate", "-u", ":"])
+            .arg("--resolve")
+            .arg(format!("{API}:{port}:127.0.0.1"))
+            .env("KRB5CCNAME", format!("FILE:{}", ccache.display()))
+            .args(["-w", "%{http_code} %{num_connects} %{http_version}\\n"])
+            .args(extra);
+        for path in paths {
+            cmd.args(["-o", "/dev/null"])
+                .arg(format!("{}://{API}:{port}{path}", proxy.scheme));
+        }
+        let out = cmd.output().unwrap();
+        check(&out, &format!("curl {paths:?}"));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// A fresh base64 Negotiate token from `krb-proxy token` with alice's cache.
     fn token_cli(&self, spn: &str) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_krb-proxy"))
@@ -471,6 +502,21 @@ fn curl_negotiate_allows_alice_refuses_bob_and_no_ticket() {
         bob.body
     );
 
+    // A 2 MB POST body through Negotiate (curl sends `Expect: 100-continue`): all of it.
+    let body = live.kdc.dir.join("post.bin");
+    std::fs::write(&body, vec![b'x'; 2 << 20]).unwrap();
+    let post = live.curl(
+        &proxy,
+        API,
+        Some(&live.alice),
+        "/api/upload",
+        &["--data-binary", &format!("@{}", body.display())],
+    );
+    assert_eq!(post.status, 200, "{}", post.body);
+    let echoed: Value = serde_json::from_str(&post.body).unwrap();
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(echoed["body_len"], 2 << 20);
+
     // With a delegated (forwarded) TGT in the token's checksum (RFC 4121 4.1.1.1): accepted.
     let delegated = live.curl(
         &proxy,
@@ -509,8 +555,9 @@ fn curl_negotiate_allows_alice_refuses_bob_and_no_ticket() {
 
     // The access log: who, what, why.
     // One line each: curl sends its token at once (`-u :` picks Negotiate alone), so alice's
-    // 200, the 401 without a ticket, bob's 403, the delegated 200, the two public requests.
-    let lines = proxy.access(6);
+    // 200, the 401 without a ticket, bob's 403, the POST, the delegated 200, the two public
+    // requests.
+    let lines = proxy.access(7);
     let by_path = |status: u64, path: &str| {
         lines
             .iter()
@@ -756,6 +803,15 @@ fn https_and_http2_with_curl_negotiate() {
         assert_eq!(b.status, 403, "{flag}: {}", b.body);
         assert_eq!(b.http_version, version, "{flag}");
     }
+
+    // Two requests on one HTTP/2 connection: each stream is authenticated on its own.
+    let results = live.curl_urls(
+        &proxy,
+        &live.alice,
+        &["/api/s1", "/api/s2"],
+        &["--cacert", cacert, "--http2"],
+    );
+    assert_eq!(results, ["200 1 2", "200 0 2"]);
 
     // HTTP/2 with prior knowledge on a plaintext listener (`h2c = true`).
     let h2c = live.proxy("h2c = true\n");
@@ -1028,33 +1084,16 @@ fn session_cookie_and_keep_alive_with_curl() {
 
     // Two URLs in one curl run share a connection; each request is authenticated (curl
     // treats Negotiate as connection-bound and answers the proxy's 401 with a new token).
-    let port = proxy.addr.port();
-    let out = live
-        .kdc
-        .cmd("curl")
-        .args([
-            "-sS",
-            "--noproxy",
-            "*",
-            "--max-time",
-            "20",
-            "--negotiate",
-            "-u",
-            ":",
-        ])
-        .arg("--resolve")
-        .arg(format!("{API}:{port}:127.0.0.1"))
-        .env("KRB5CCNAME", format!("FILE:{}", live.alice.display()))
-        .args(["-o", "/dev/null", "-o", "/dev/null"])
-        .args(["-w", "%{http_code} %{num_connects}\\n"])
-        .arg(format!("http://{API}:{port}/api/one"))
-        .arg(format!("http://{API}:{port}/api/two"))
-        .output()
-        .unwrap();
-    check(&out, "curl with two URLs");
-    let written = String::from_utf8(out.stdout).unwrap();
-    let results: Vec<&str> = written.lines().collect();
-    assert_eq!(results, ["200 1", "200 0"], "{written}");
+    let results = live.curl_urls(&proxy, &live.alice, &["/api/one", "/api/two"], &[]);
+    assert_eq!(results, ["200 1 1.1", "200 0 1.1"]);
+    let lines = proxy.access(5);
+    for path in ["/api/one", "/api/two"] {
+        let l = lines
+            .iter()
+            .find(|l| l["path"] == path && l["status"] == 200)
+            .unwrap_or_else(|| panic!("{lines:?}"));
+        assert_eq!(l["principal"], ALICE, "{l}");
+    }
 }
 
 fn options_mutual() -> InitiatorOptions {
