@@ -1,13 +1,31 @@
 //! The real `krb-proxy run` binary against a real MIT Kerberos KDC on loopback, with real
 //! clients: curl's GSS-API/SPNEGO (`curl --negotiate`, RFC 4559), Python `requests` with
-//! `requests-gssapi`, and our own initiator (`krb-proxy token`, `krb_core::initiator`).
+//! `requests-gssapi` (proxy/tests/python/requests_gssapi_test.py), and our own initiator
+//! (`krb-proxy token`, `krb_core::initiator`).
 //!
 //! Each test starts its own realm (tests/common/kdc.rs: `scripts/mit-kdc.sh`) with alice and bob
 //! (passwords), HTTP/api.example.test and HTTP/other.example.test; the keytab holds HTTP/api
-//! only. alice's cache has tickets for both services; bob's for none yet. The proxy runs as a
-//! child process before the echo upstream of tests/common, with routes:
-//! `/api/` (alice only), `/public/` (public), `/down/` (alice, to a closed port). The proxy
-//! process is killed and the KDC stopped when a test ends.
+//! only. alice's cache has tickets for both services; bob's only a TGT. The proxy runs as a
+//! child process (`listen = "127.0.0.1:0"`, the port read from its "listening on" message)
+//! before the echo upstream of tests/common, with routes `/api/` (alice only), `/public/`
+//! (public) and `/down/` (alice, to a closed port). The proxy is killed and the KDC stopped when
+//! a test ends.
+//!
+//! What is checked:
+//! - curl: alice 200 with `X-Remote-User: alice@EXAMPLE.TEST` at the upstream, no ticket 401 with
+//!   `WWW-Authenticate: Negotiate`, bob 403; client identity headers never reach the upstream
+//!   (authenticated, refused, public); a 2 MB POST; delegated credentials;
+//! - a replayed token: 200 then 401 KRB_AP_ERR_REPEAT, also after a reload;
+//! - a ticket for HTTP/other: 401 KRB_AP_ERR_NOT_US, never forwarded;
+//! - mutual authentication: the AP-REP on the 200 verifies with our initiator (every framing);
+//!   clock skew is refused with the skew in the reason;
+//! - HTTPS (a self-signed certificate for api.example.test): curl over HTTP/1.1 and HTTP/2, two
+//!   streams on one connection, h2c; a token with other channel bindings is refused;
+//! - a broken config on SIGHUP keeps the old one serving and stderr says why; a good one applies;
+//! - an upstream that is down: 502 naming it;
+//! - Python requests-gssapi with mutual authentication REQUIRED, over HTTP and HTTPS, with MIT's
+//!   TLS channel bindings;
+//! - key rotation with reload, a session cookie from a real Negotiate, curl keep-alive.
 //!
 //! Without MIT Kerberos, curl or requests-gssapi the tests fail, saying to run
 //! scripts/install-deps.sh: they never pass silently.
