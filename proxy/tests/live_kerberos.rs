@@ -209,7 +209,8 @@ allow = ["{ALICE}"]
         let written = String::from_utf8(out.stdout).unwrap();
         let (status, http_version) = written.split_once(' ').unwrap();
         let head = std::fs::read_to_string(&head).unwrap();
-        // With --negotiate, the head file holds the 401 and then the final response.
+        // The head file may hold several responses (a 100 Continue, a 401 before curl's retry):
+        // the last one is the answer.
         let last = head
             .split("\r\n\r\n")
             .filter(|b| !b.trim().is_empty())
