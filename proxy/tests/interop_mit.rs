@@ -6,22 +6,25 @@
 //! - our acceptor's AP-REP → MIT's `gss_init_sec_context` (mutual authentication completes);
 //! - our initiator → MIT's `gss_accept_sec_context`, and MIT's AP-REP → our `verify_ap_rep`.
 //!
-//! Each test starts its own KDC (`scripts/mit-kdc.sh`) in a fresh temporary directory, makes
-//! alice and HTTP/api.example.test, exports the service keytab, runs `kinit alice` and
-//! `kvno HTTP/api.example.test`, and stops the KDC when done (its directory is removed).
-//! `gss-tool` is built once per run from testdata/mit/gss-tool.c into Cargo's test temporary
-//! directory. Without MIT Kerberos the tests fail (they never pass
-//! silently): run scripts/install-deps.sh.
+//! Each test starts its own KDC (`scripts/mit-kdc.sh`, through the harness in
+//! tests/common/kdc.rs) in a fresh temporary directory, makes alice and HTTP/api.example.test,
+//! exports the service keytab, runs `kinit alice` and `kvno HTTP/api.example.test`, and stops the
+//! KDC when done (its directory is removed). `gss-tool` is built once per run from
+//! testdata/mit/gss-tool.c into Cargo's test temporary directory. Without MIT Kerberos the tests
+//! fail (they never pass silently): run scripts/install-deps.sh.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "common/kdc.rs"]
+mod kdc;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use kdc::{Kdc, check, path_env, repo};
 use krb_core::acceptor::{AcceptErrorKind, Accepted, Acceptor, Mechanism, Policy};
 use krb_core::ccache::Ccache;
 use krb_core::initiator::{InitiatorOptions, ServiceTicket, TokenFormat, initiate};
@@ -49,69 +52,10 @@ fn services() -> Vec<String> {
 
 const CB: &str = "tls-server-end-point:krb-proxy-interop-binding";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// PATH with the sbin directories, where Debian puts krb5kdc and kadmin.local.
-fn path_env() -> String {
-    format!(
-        "{}:/usr/sbin:/sbin",
-        std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into())
-    )
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .env("PATH", path_env())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
+/// The MIT tools this file needs: the KDC's, and a C compiler with krb5-config for gss-tool.
 fn require_mit() {
-    for tool in [
-        "krb5kdc",
-        "kdb5_util",
-        "kadmin.local",
-        "kinit",
-        "kvno",
-        "krb5-config",
-        "cc",
-    ] {
-        assert!(
-            have(tool),
-            "MIT Kerberos is not installed: run scripts/install-deps.sh ({tool} not found)"
-        );
-    }
-}
-
-fn check(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A unique directory under the system temporary directory.
-fn temp_dir(what: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let dir = std::env::temp_dir().join(format!(
-        "krb-proxy-{what}-{}-{}-{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    kdc::require_mit();
+    kdc::require(&["krb5-config", "cc"]);
 }
 
 /// gss-tool, built once per test run into Cargo's temporary directory for tests (built under
@@ -140,34 +84,20 @@ fn gss_tool() -> &'static Path {
 /// A running KDC for EXAMPLE.TEST with alice's tickets and the service keytab; stopped (and
 /// its directory removed) on drop.
 struct Realm {
-    dir: PathBuf,
-    env: Vec<(String, String)>,
+    kdc: Kdc,
+}
+
+impl std::ops::Deref for Realm {
+    type Target = Kdc;
+    fn deref(&self) -> &Kdc {
+        &self.kdc
+    }
 }
 
 impl Realm {
     fn start() -> Realm {
         require_mit();
-        let dir = temp_dir("kdc");
-        let out = Command::new(repo().join("scripts/mit-kdc.sh"))
-            .arg("start")
-            .arg(&dir)
-            .env("PATH", path_env())
-            .output()
-            .unwrap();
-        // From here on, drop stops the KDC even if a step fails.
-        let mut realm = Realm {
-            dir: dir.clone(),
-            env: Vec::new(),
-        };
-        check(&out, "scripts/mit-kdc.sh start");
-        let env = std::fs::read_to_string(dir.join("env")).unwrap();
-        realm.env = env
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
-            .collect();
-        realm.env.push(("PATH".into(), path_env()));
+        let realm = Realm { kdc: Kdc::start() };
         // alice; HTTP/api with every AES enctype (its tickets are aes256-cts-hmac-sha1-96);
         // one service per other AES enctype, its session keys of that enctype too.
         let mut script = String::from(
@@ -195,26 +125,6 @@ impl Realm {
         realm
     }
 
-    fn cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut c = Command::new(program);
-        c.envs(self.env.iter().map(|(k, v)| (k, v)));
-        c
-    }
-
-    fn sh(&self, script: &str, what: &str) -> Output {
-        let out = self.cmd("sh").args(["-c", script]).output().unwrap();
-        check(&out, what);
-        out
-    }
-
-    fn ccache(&self) -> PathBuf {
-        self.dir.join("ccache")
-    }
-
-    fn keytab(&self) -> PathBuf {
-        self.dir.join("service.keytab")
-    }
-
     /// Our acceptor, with the keys of the exported keytab.
     fn acceptor(&self) -> Acceptor {
         let keytab = krb_keytab::Keytab::read_file(self.keytab()).unwrap();
@@ -240,17 +150,6 @@ impl Realm {
         let out = self.cmd(gss_tool()).args(args).output().unwrap();
         check(&out, &format!("gss-tool {}", args.join(" ")));
         out
-    }
-}
-
-impl Drop for Realm {
-    fn drop(&mut self) {
-        let _ = Command::new(repo().join("scripts/mit-kdc.sh"))
-            .arg("stop")
-            .arg(&self.dir)
-            .env("PATH", path_env())
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
