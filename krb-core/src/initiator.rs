@@ -554,6 +554,14 @@ impl InitiatorContext {
         let resp = NegTokenResp::decode(token).map_err(InitiatorError::ReplyMalformed)?;
         match resp.neg_state {
             Some(NegState::AcceptCompleted) => {}
+            // A reject that carries the mechanism's KRB-ERROR (clock skew): report its code.
+            Some(NegState::Reject) if resp.response_token.is_some() => {
+                let inner = resp.response_token.unwrap_or_default();
+                self.verify_gss(inner)?;
+                return Err(InitiatorError::SpnegoNotCompleted {
+                    state: resp.neg_state,
+                });
+            }
             // negState is absent only in later tokens; a final answer must say completed.
             other => return Err(InitiatorError::SpnegoNotCompleted { state: other }),
         }

@@ -165,6 +165,14 @@ fn skew_names_both_clocks_and_keeps_the_decrypted_fields() {
         e.ticket().unwrap().endtime,
         t["ticket"]["endtime"].as_i64().unwrap()
     );
+    // The answer is a KRB-ERROR with the server's time, framed as the token was (raw krb5).
+    let reply = krb_core::gss::Krb5Token::decode(e.response_token().unwrap()).unwrap();
+    assert_eq!(reply.token_id, krb_core::gss::TokenId::KrbError);
+    let err = krb_core::messages::KrbError::decode(reply.message).unwrap();
+    assert_eq!(err.error_code, 37);
+    assert_eq!(err.stime, created + 3600);
+    assert_eq!(err.ctime, Some(e.ticket().unwrap().ctime));
+    assert_eq!(err.realm, b"EXAMPLE.TEST");
     // Within the skew it is fine.
     acceptor.accept(&token, at(created + 299), None).unwrap();
 }

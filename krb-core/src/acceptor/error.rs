@@ -60,7 +60,9 @@ impl AcceptError {
     }
 
     /// A token to send back to the client (`WWW-Authenticate: Negotiate <token>`): the SPNEGO
-    /// NegTokenResp asking for Kerberos ([`AcceptErrorKind::SelectKrb5`]).
+    /// NegTokenResp asking for Kerberos ([`AcceptErrorKind::SelectKrb5`]), or a KRB-ERROR with
+    /// the server's time for clock skew ([`AcceptErrorKind::Skew`]), framed as the client
+    /// framed its token.
     pub fn response_token(&self) -> Option<&[u8]> {
         self.response_token.as_deref()
     }

@@ -43,10 +43,11 @@ pub use mic::channel_binding_hash;
 
 use crate::crypto::{CryptoError, Etype, Key, KeyUsage};
 use crate::der::{DerError, DerErrorKind, civil_from_days};
-use crate::gss::{GSS_CHECKSUM_TYPE, GssChecksum, encode_ap_rep_token};
+use crate::error_code::ErrorCode;
+use crate::gss::{GSS_CHECKSUM_TYPE, GssChecksum, encode_ap_rep_token, encode_krb_error_token};
 use crate::messages::{
     ApOptions, ApRep, Authenticator, EncApRepPart, EncTicketPart, EncryptedData, GssFlags,
-    PrincipalName, TicketFlags, ad_type,
+    KrbError, PrincipalName, TicketFlags, ad_type,
 };
 use crate::principal::Principal;
 use crate::replay::{MemoryReplayCache, ReplayCache, ReplayError, ReplayKey};
@@ -282,6 +283,27 @@ fn random_u32() -> Result<u32, AcceptError> {
     Ok(u32::from_be_bytes(b))
 }
 
+/// A KRB-ERROR framed as the client framed its token: a GSS-API error token (RFC 4121 §4.1,
+/// token ID 03 00), inside a SPNEGO NegTokenResp (reject) for SPNEGO, or bare.
+fn krb_error_token(t: &ApReqToken<'_>, error: &KrbError<'_>) -> Option<Vec<u8>> {
+    let framed = match t.gss_mech {
+        Some(mech) => encode_krb_error_token(mech, error).ok()?,
+        None => error.encode().ok()?,
+    };
+    if t.spnego.is_none() {
+        return Some(framed);
+    }
+    Some(
+        NegTokenResp {
+            neg_state: Some(NegState::Reject),
+            supported_mech: None,
+            response_token: Some(&framed),
+            mech_list_mic: None,
+        }
+        .encode(),
+    )
+}
+
 fn token_error(e: TokenError) -> AcceptError {
     // pvno and msg-type are checked by the decoder; give them their own codes.
     if let TokenError::Malformed(DerError { kind, .. }) = &e {
@@ -369,7 +391,7 @@ impl Acceptor {
         use AcceptErrorKind as K;
         let fail = AcceptError::new;
         let ap = &t.ap_req;
-        let (now_s, _) = unix(now);
+        let (now_s, now_us) = unix(now);
         let skew = self.policy.clock_skew.as_secs();
         let skew_i = i64::try_from(skew).unwrap_or(i64::MAX);
 
@@ -576,12 +598,31 @@ impl Acceptor {
 
         // "If the local (server) time and the client time in the authenticator differ by more
         // than the allowable clock skew ... KRB_AP_ERR_SKEW"
+        // The answer carries a KRB-ERROR with the server's time, as MIT's acceptor sends, so
+        // that a client can report (or correct for) the difference.
         if auth.ctime.abs_diff(now_s) > skew {
-            return Err(with_info(K::Skew {
+            let error = with_info(K::Skew {
                 client_time: auth.ctime,
                 server_time: now_s,
                 allowed: skew,
-            }));
+            });
+            let reply = KrbError {
+                ctime: Some(auth.ctime),
+                cusec: Some(auth.cusec),
+                stime: now_s,
+                susec: now_us,
+                error_code: ErrorCode::Skew.number(),
+                crealm: None,
+                cname: None,
+                realm: ticket.realm,
+                sname: ticket.sname.clone(),
+                e_text: None,
+                e_data: None,
+            };
+            return Err(match krb_error_token(t, &reply) {
+                Some(token) => error.with_response(token),
+                None => error,
+            });
         }
 
         // "the server MUST utilize a replay cache to remember any authenticator presented
