@@ -126,7 +126,16 @@ impl Launcher {
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<(), String> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+        let hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+        self.supervise_signals(handle, hup, stop).await
+    }
+
+    async fn supervise_signals(
+        &self,
+        handle: ServerHandle,
+        mut hup: tokio::signal::unix::Signal,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), String> {
         tokio::pin!(stop);
         let mut seen = mtimes(&self.watched(&handle));
         let mut tick = tokio::time::interval(self.poll_interval);
@@ -164,8 +173,20 @@ impl Launcher {
 
     /// Starts, then supervises until a termination signal.
     pub async fn run(&self) -> Result<(), String> {
+        // The signal handlers go in before the listener announces itself, so a SIGHUP or
+        // SIGTERM sent right after the "listening" line is handled, never fatal.
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+        let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+        let hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
         let handle = self.start().await?;
-        self.supervise(handle).await
+        let stop = async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        };
+        self.supervise_signals(handle, hup, stop).await
     }
 }
 
