@@ -59,7 +59,7 @@ printf 'service-password\n' |
     --kvno 1 --password-stdin
 port=$(free_port)
 admin_port=$(free_port)
-write_config() { # $1: the keytab path as the proxy will see it
+write_config() { # $1: the keytab path as the proxy will see it; $2: the upstream's host
   cat >"$run_dir/config.toml" <<TOML
 listen = "127.0.0.1:$port"
 keytab = "$1"
@@ -72,12 +72,12 @@ access = "off"
 
 [[route]]
 path_prefix = "/public/"
-upstream = "http://127.0.0.1:$up_port"
+upstream = "http://$2:$up_port"
 public = true
 
 [[route]]
 path_prefix = "/api/"
-upstream = "http://127.0.0.1:$up_port"
+upstream = "http://$2:$up_port"
 allow = ["alice@EXAMPLE.TEST"]
 TOML
 }
@@ -113,8 +113,9 @@ stop_proxy() {
   wait "$proxy_pid" 2>/dev/null || true
 }
 
-# 1. env -i, from the directory holding only config.toml and http.keytab.
-write_config http.keytab
+# 1. env -i, from the directory holding only config.toml and http.keytab. The upstream is named
+#    `localhost`: the static glibc resolves it from /etc/hosts (NSS "files" is built in).
+write_config http.keytab localhost
 echo "static-smoke: $run_dir holds: $(ls "$run_dir" | tr '\n' ' ')"
 (cd "$run_dir" && exec env -i "$bin" run --config config.toml) 2>"$work/proxy.err" &
 proxy_pid=$!
@@ -125,7 +126,7 @@ stop_proxy
 # 2. chroot: the directory holds the binary, the config and the keytab, and nothing else.
 if command -v chroot >/dev/null && chroot / true 2>/dev/null; then
   cp "$bin" "$run_dir/krb-proxy"
-  write_config /http.keytab
+  write_config /http.keytab 127.0.0.1 # no /etc/hosts in the chroot
   echo "static-smoke: chroot $run_dir holds: $(ls "$run_dir" | tr '\n' ' ')"
   env -i "$(command -v chroot)" "$run_dir" /krb-proxy run --config /config.toml 2>"$work/chroot.err" &
   proxy_pid=$!
