@@ -104,7 +104,8 @@ export KRB5RCACHEDIR="$work/rcache" KRB5_KTNAME="FILE:$work/http.keytab"
 say "the echo upstream"
 up_port=$(free_port)
 "$bin/examples/echo-upstream" "127.0.0.1:$up_port" >"$work/upstream.log" 2>&1 &
-pids+=($!)
+up_pid=$!
+pids+=("$up_pid")
 wait_port "$up_port"
 
 port=$(free_port)
@@ -175,21 +176,33 @@ run_case() {
   shift 3
   # Warm-up (connections, upstream pool, Apache threads), not measured.
   "$bin/loadgen" --url "$url" --connections "$connections" --duration 1s --json "$@" >/dev/null
-  local before after out
+  local before after up_before up_after out client
   before=$(cpu_ticks "$pid")
-  if ! out=$("$bin/loadgen" --url "$url" --connections "$connections" --duration "$duration" --json "$@"); then
-    echo "$0: the $name run failed (see above)" >&2
+  up_before=$(cpu_ticks "$up_pid")
+  # bash's `time` gives the load generator's own CPU (user and system seconds).
+  if ! { TIMEFORMAT='%U %S'; time "$bin/loadgen" --url "$url" --connections "$connections" \
+    --duration "$duration" --json "$@" >"$work/run.json" 2>"$work/run.err"; } 2>"$work/run.time"; then
+    echo "$0: the $name run failed:" >&2
+    cat "$work/run.err" >&2
     [ -s "$work/apache/error.log" ] && tail -5 "$work/apache/error.log" >&2
     exit 1
   fi
   after=$(cpu_ticks "$pid")
+  up_after=$(cpu_ticks "$up_pid")
+  out=$(cat "$work/run.json")
+  client=$(cat "$work/run.time")
   python3 -c '
 import json, sys
 r = json.loads(sys.argv[1])
 r["name"] = sys.argv[2]
-r["server_cpu_s"] = (int(sys.argv[4]) - int(sys.argv[3])) / int(sys.argv[5])
-r["cpu_us_per_req"] = r["server_cpu_s"] * 1e6 / max(r["requests"], 1)
-print(json.dumps(r))' "$out" "$name" "$before" "$after" "$tck"
+tck = int(sys.argv[5])
+n = max(r["requests"], 1)
+r["server_cpu_s"] = (int(sys.argv[4]) - int(sys.argv[3])) / tck
+r["cpu_us_per_req"] = r["server_cpu_s"] * 1e6 / n
+r["upstream_cpu_us_per_req"] = (int(sys.argv[7]) - int(sys.argv[6])) / tck * 1e6 / n
+u, s_ = sys.argv[8].split()
+r["client_cpu_us_per_req"] = (float(u) + float(s_)) * 1e6 / n
+print(json.dumps(r))' "$out" "$name" "$before" "$after" "$tck" "$up_before" "$up_after" "$client"
 }
 
 auth=(--ccache "$ccache" --spn HTTP/api.example.test)
@@ -202,6 +215,9 @@ say "(c) Apache + mod_auth_gssapi, fresh tokens, $duration"
 c=$(run_case "Apache + mod_auth_gssapi (fresh token)" "$apache_pid" \
   "http://127.0.0.1:$ap_port/api/bench" "${auth[@]}" --host-header "api.example.test:$ap_port")
 loaded_rss=$(rss_kib "$proxy_pid")
+# Evidence that Apache's MIT replay cache was on: its file in KRB5RCACHEDIR.
+rcache_line=$(find "$work/rcache" -type f -printf '%f (%s bytes) ' 2>/dev/null)
+[ -n "$rcache_line" ] || { echo "$0: Apache left no replay cache file in $work/rcache" >&2; exit 1; }
 
 rss_http=""
 if [ "$rss_1m" = 1 ]; then
@@ -223,23 +239,30 @@ fi
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(. /etc/os-release && echo "$PRETTY_NAME"); kernel $(uname -r)"
 python3 - "$a" "$b" "$c" "$idle_rss" "$loaded_rss" "$rc" "$rss_http" "$startup_ms" "$size_line" \
-  "$machine" "$duration" "$connections" "$apache_version" "$gssapi_version" "$markdown" <<'PY'
+  "$machine" "$duration" "$connections" "$apache_version" "$gssapi_version" "$markdown" \
+  "$rcache_line" <<'PY'
 import json, sys
 a, b, c = (json.loads(x) for x in sys.argv[1:4])
 idle, loaded = int(sys.argv[4]), int(sys.argv[5])
 rc = json.loads(sys.argv[6])
 rss_http, startup_ms, size_line, machine = sys.argv[7], sys.argv[8], sys.argv[9], sys.argv[10]
-duration, conns, apache, gssapi, md = sys.argv[11:16]
+duration, conns, apache, gssapi, md, rcache = sys.argv[11:17]
 out = []
 out.append(f"Machine: {machine}. The load generator runs on the same cores as the servers.")
 out.append(f"Each run: {duration}, {conns} keep-alive HTTP/1.1 connections, GET with no body; "
-           f"upstream: the Rust echo-upstream; replay caches on; {apache}, mod_auth_gssapi {gssapi}.")
+           f"upstream: the Rust echo-upstream; replay caches on; {apache}, mod_auth_gssapi {gssapi} "
+           f"(MIT replay cache file after the runs: {rcache.strip()}).")
 out.append("")
-out.append("| server | requests/s | p50 (us) | p99 (us) | p99.9 (us) | server CPU per request (us) | non-2xx |")
-out.append("|---|---:|---:|---:|---:|---:|---:|")
+out.append("| server | requests/s | p50 (us) | p99 (us) | p99.9 (us) | server CPU/request (us) | "
+           "requests per server CPU-second | load generator CPU/request (us) | upstream CPU/request (us) | non-2xx |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in (a, b, c):
+    per_cpu = 1e6 / r["cpu_us_per_req"] if r["cpu_us_per_req"] else float("nan")
+    r["per_cpu_s"] = per_cpu
     out.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
-               f"{r['p999_us']:.0f} | {r['cpu_us_per_req']:.1f} | {r['non_2xx'] + r['errors']} |")
+               f"{r['p999_us']:.0f} | {r['cpu_us_per_req']:.1f} | {per_cpu:.0f} | "
+               f"{r['client_cpu_us_per_req']:.1f} | {r['upstream_cpu_us_per_req']:.1f} | "
+               f"{r['non_2xx'] + r['errors']} |")
 out.append("")
 mib = lambda kib: kib / 1024
 def goal(ok):
@@ -250,8 +273,10 @@ cpu1 = c["cpu_us_per_req"] / a["cpu_us_per_req"] if a["cpu_us_per_req"] else flo
 out.append("| measure | value | goal |")
 out.append("|---|---:|---|")
 out.append(f"| requests/s, krb-proxy authenticated / Apache | {r1:.2f}x | >= 5x: {goal(r1 >= 5)} |")
-out.append(f"| server CPU per request, Apache / krb-proxy authenticated | {cpu1:.2f}x | |")
+out.append(f"| requests per server CPU-second, krb-proxy authenticated / Apache | {cpu1:.2f}x | |")
 out.append(f"| requests/s, krb-proxy authenticated / public | {r2 * 100:.0f}% | >= 70%: {goal(r2 >= 0.7)} |")
+r3 = a["per_cpu_s"] / b["per_cpu_s"]
+out.append(f"| requests per server CPU-second, krb-proxy authenticated / public | {r3 * 100:.0f}% | |")
 out.append(f"| krb-proxy idle RSS (VmRSS after start) | {mib(idle):.1f} MiB | <= 16 MiB: {goal(mib(idle) <= 16)} |")
 out.append(f"| krb-proxy RSS after the three runs | {mib(loaded):.1f} MiB | |")
 rc_mib = (rc["rss_after_kib"] - rc["rss_before_kib"]) / 1024
