@@ -87,6 +87,7 @@ cpu_ticks() {
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 tck=$(getconf CLK_TCK)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 say "a loopback realm (MIT KDC), alice, HTTP/api.example.test and its keytab"
 scripts/mit-kdc.sh start "$work/kdc" >/dev/null
@@ -237,7 +238,7 @@ else
   size_line="(no static build; scripts/build-static.sh makes one) release: $(stat -c %s "$bin/krb-proxy") bytes"
 fi
 
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(. /etc/os-release && echo "$PRETTY_NAME"); kernel $(uname -r)"
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(. /etc/os-release && echo "$PRETTY_NAME"); kernel $(uname -r); load average before the runs: $load_at_start"
 python3 - "$a" "$b" "$c" "$idle_rss" "$loaded_rss" "$rc" "$rss_http" "$startup_ms" "$size_line" \
   "$machine" "$duration" "$connections" "$apache_version" "$gssapi_version" "$markdown" \
   "$rcache_line" <<'PY'
