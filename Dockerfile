@@ -18,7 +18,9 @@
 # its config and keytab, and chrooted into a directory holding only binary, config and keytab,
 # which is what this scratch image is.
 
-FROM rust:1.89-bookworm AS build
+# The builder: Debian 12 like the machine the build script was checked on, and a current stable
+# Rust (the workspace's rust-version is 1.89; it was built here with 1.95).
+FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
 # x86_64-unknown-linux-gnu with +crt-static (the script picks musl when that target is
