@@ -13,7 +13,10 @@
 # and start-up time (exec to the port accepting a connection).
 #
 # Usage: benches/peers/proxy-vs-apache.sh [--duration 10s] [--connections 32] [--rss-1m]
-#                                         [--markdown FILE]
+#                                         [--pin] [--markdown FILE]
+#   --pin     run the server under test on CPU 0 and the load generator and the upstream on CPU 1
+#             (taskset), so that the server's share of the machine does not depend on how much
+#             CPU the client side takes
 #   --rss-1m  also drive 1,000,000 authenticated requests through krb-proxy and read its VmRSS
 #             (about a minute or more on 2 cores)
 #   --markdown FILE  also write the result table to FILE
@@ -26,18 +29,27 @@ root=$(pwd)
 duration=10s
 connections=32
 rss_1m=0
+pin=0
 markdown=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --rss-1m) rss_1m=1; shift ;;
+    --pin) pin=1; shift ;;
     --markdown) markdown=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration 10s] [--connections 32] [--rss-1m] [--markdown FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--duration 10s] [--connections 32] [--rss-1m] [--pin] [--markdown FILE]" >&2; exit 2 ;;
   esac
 done
 
 say() { printf '== %s\n' "$*" >&2; }
+srv=()
+cli=()
+if [ "$pin" = 1 ]; then
+  [ "$(nproc)" -ge 2 ] || { echo "$0: --pin needs 2 CPUs" >&2; exit 2; }
+  srv=(taskset -c 0)
+  cli=(taskset -c 1)
+fi
 
 if [ ! -x /usr/sbin/apache2 ] || [ ! -e /usr/lib/apache2/modules/mod_auth_gssapi.so ]; then
   say "installing apache2 and libapache2-mod-auth-gssapi"
@@ -104,7 +116,7 @@ export KRB5RCACHEDIR="$work/rcache" KRB5_KTNAME="FILE:$work/http.keytab"
 
 say "the echo upstream"
 up_port=$(free_port)
-"$bin/examples/echo-upstream" "127.0.0.1:$up_port" >"$work/upstream.log" 2>&1 &
+"${cli[@]}" "$bin/examples/echo-upstream" "127.0.0.1:$up_port" >"$work/upstream.log" 2>&1 &
 up_pid=$!
 pids+=("$up_pid")
 wait_port "$up_port"
@@ -136,7 +148,7 @@ say "krb-proxy start-up time: exec to the port accepting, 10 starts"
 startups=()
 for _ in $(seq 1 10); do
   t0=$(date +%s%N)
-  "$bin/krb-proxy" run --config "$work/krb-proxy.toml" 2>>"$work/proxy.err" &
+  "${srv[@]}" "$bin/krb-proxy" run --config "$work/krb-proxy.toml" 2>>"$work/proxy.err" &
   p=$!
   wait_port "$port"
   t1=$(date +%s%N)
@@ -147,7 +159,7 @@ done
 startup_ms=$(printf '%s\n' "${startups[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }')
 
 say "krb-proxy on 127.0.0.1:$port"
-"$bin/krb-proxy" run --config "$work/krb-proxy.toml" 2>>"$work/proxy.err" &
+"${srv[@]}" "$bin/krb-proxy" run --config "$work/krb-proxy.toml" 2>>"$work/proxy.err" &
 proxy_pid=$!
 pids+=("$proxy_pid")
 wait_port "$port"
@@ -163,7 +175,7 @@ ap_port=$(free_port)
 mkdir -p "$work/apache"
 sed -e "s|@WORK@|$work/apache|g" -e "s|@PORT@|$ap_port|g" -e "s|@KEYTAB@|$work/http.keytab|g" \
   -e "s|@UPSTREAM_PORT@|$up_port|g" benches/peers/apache/httpd.conf.in >"$work/apache/httpd.conf"
-APACHE_RUN_USER=root APACHE_RUN_GROUP=root /usr/sbin/apache2 -f "$work/apache/httpd.conf" -DFOREGROUND \
+APACHE_RUN_USER=root APACHE_RUN_GROUP=root "${srv[@]}" /usr/sbin/apache2 -f "$work/apache/httpd.conf" -DFOREGROUND \
   2>>"$work/apache/stderr" &
 apache_pid=$!
 wait_port "$ap_port"
@@ -176,12 +188,12 @@ run_case() {
   local name=$1 pid=$2 url=$3
   shift 3
   # Warm-up (connections, upstream pool, Apache threads), not measured.
-  "$bin/loadgen" --url "$url" --connections "$connections" --duration 1s --json "$@" >/dev/null
+  "${cli[@]}" "$bin/loadgen" --url "$url" --connections "$connections" --duration 1s --json "$@" >/dev/null
   local before after up_before up_after out client
   before=$(cpu_ticks "$pid")
   up_before=$(cpu_ticks "$up_pid")
   # bash's `time` gives the load generator's own CPU (user and system seconds).
-  if ! { TIMEFORMAT='%U %S'; time "$bin/loadgen" --url "$url" --connections "$connections" \
+  if ! { TIMEFORMAT='%U %S'; time "${cli[@]}" "$bin/loadgen" --url "$url" --connections "$connections" \
     --duration "$duration" --json "$@" >"$work/run.json" 2>"$work/run.err"; } 2>"$work/run.time"; then
     echo "$0: the $name run failed:" >&2
     cat "$work/run.err" >&2
@@ -223,7 +235,7 @@ rcache_line=$(find "$work/rcache" -type f -printf '%f (%s bytes) ' 2>/dev/null)
 rss_http=""
 if [ "$rss_1m" = 1 ]; then
   say "driving 1,000,000 authenticated requests through krb-proxy (--rss-1m)"
-  "$bin/loadgen" --url "http://127.0.0.1:$port/api/bench" --connections "$connections" \
+  "${cli[@]}" "$bin/loadgen" --url "http://127.0.0.1:$port/api/bench" --connections "$connections" \
     --requests 1000000 --json "${auth[@]}" >"$work/1m.json"
   rss_http=$(rss_kib "$proxy_pid")
 fi
@@ -238,18 +250,20 @@ else
   size_line="(no static build; scripts/build-static.sh makes one) release: $(stat -c %s "$bin/krb-proxy") bytes"
 fi
 
+placement="The load generator runs on the same cores as the servers."
+[ "$pin" = 1 ] && placement="Pinned (--pin): the server under test on CPU 0, the load generator and the upstream on CPU 1; other processes on the machine are not pinned."
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(. /etc/os-release && echo "$PRETTY_NAME"); kernel $(uname -r); load average before the runs: $load_at_start"
 python3 - "$a" "$b" "$c" "$idle_rss" "$loaded_rss" "$rc" "$rss_http" "$startup_ms" "$size_line" \
   "$machine" "$duration" "$connections" "$apache_version" "$gssapi_version" "$markdown" \
-  "$rcache_line" <<'PY'
+  "$rcache_line" "$placement" <<'PY'
 import json, sys
 a, b, c = (json.loads(x) for x in sys.argv[1:4])
 idle, loaded = int(sys.argv[4]), int(sys.argv[5])
 rc = json.loads(sys.argv[6])
 rss_http, startup_ms, size_line, machine = sys.argv[7], sys.argv[8], sys.argv[9], sys.argv[10]
-duration, conns, apache, gssapi, md, rcache = sys.argv[11:17]
+duration, conns, apache, gssapi, md, rcache, placement = sys.argv[11:18]
 out = []
-out.append(f"Machine: {machine}. The load generator runs on the same cores as the servers.")
+out.append(f"Machine: {machine}. {placement}")
 out.append(f"Each run: {duration}, {conns} keep-alive HTTP/1.1 connections, GET with no body; "
            f"upstream: the Rust echo-upstream; replay caches on; {apache}, mod_auth_gssapi {gssapi} "
            f"(MIT replay cache file after the runs: {rcache.strip()}).")
