@@ -38,12 +38,12 @@ seed() {
     mkdir -p "$dir"
     local f
     case "$target" in
-    der | ap_req | differential_ap_req | gss_spnego | messages)
+    der | ap_req | differential | gss_spnego | messages)
         for f in "$root"/testdata/mit/*.bin "$root"/testdata/windows-ad/*-kerberos-data \
             "$root"/testdata/hostile/tokens/*.bin; do
             [ -f "$f" ] && cp "$f" "$dir/"
         done
-        ;;
+        ;;& # the differential target also takes the authenticators below
     authorization_header)
         for f in "$root"/testdata/mit/*ap-req.bin "$root"/testdata/hostile/tokens/*.bin; do
             [ -f "$f" ] && printf 'Negotiate %s' "$(base64 -w0 "$f")" >"$dir/$(basename "$f").txt"
@@ -54,8 +54,9 @@ seed() {
             [ -f "$f" ] && cp "$f" "$dir/"
         done
         ;;
-    authenticator)
-        for f in "$root"/testdata/hostile/fuzz-seeds/authenticator-*.bin; do
+    authenticator | differential)
+        for f in "$root"/testdata/hostile/fuzz-seeds/authenticator-*.bin \
+            "$root"/testdata/hostile/regressions/*.bin; do
             [ -f "$f" ] && cp "$f" "$dir/"
         done
         ;;

@@ -12,7 +12,9 @@
 #![no_main]
 
 use krb_core::crypto::KeyUsage;
-use krb_core::messages::{ApOptions, ApReq, Authenticator, EncTicketPart, EncryptedData, NameType, PrincipalName, Ticket};
+use krb_core::messages::{
+    ApOptions, ApReq, Authenticator, EncTicketPart, EncryptedData, NameType, PrincipalName, Ticket,
+};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -33,7 +35,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     };
     let ap_req = ApReq {
-        ap_options: if selector & 4 != 0 { ApOptions::MUTUAL_REQUIRED } else { ApOptions::empty() },
+        ap_options: if selector & 4 != 0 {
+            ApOptions::MUTUAL_REQUIRED
+        } else {
+            ApOptions::empty()
+        },
         ticket: Ticket {
             realm: b"EXAMPLE.TEST",
             sname: PrincipalName {
@@ -59,7 +65,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     match krb_fuzz::acceptor().accept(&token, krb_fuzz::now(), None) {
         Ok(ok) => {
             let part = EncTicketPart::decode(ticket_plain).expect("an accepted ticket decodes");
-            let auth = Authenticator::decode(auth_plain).expect("an accepted authenticator decodes");
+            let auth =
+                Authenticator::decode(auth_plain).expect("an accepted authenticator decodes");
             assert_eq!(part.key.keyvalue, session_key.as_bytes());
             assert_eq!(ok.session_key.as_bytes(), session_key.as_bytes());
             assert_eq!(ok.ticket.client.realm.as_bytes(), part.crealm);

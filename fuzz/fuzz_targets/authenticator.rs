@@ -9,10 +9,15 @@ use krb_core::messages::Authenticator;
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     match Authenticator::decode(data) {
         Ok(a) => {
-            let bytes = a.encode().expect("decoded times are in range, so they encode");
+            let bytes = a
+                .encode()
+                .expect("decoded times are in range, so they encode");
             let b = Authenticator::decode(&bytes).expect("our own encoding decodes");
             assert_eq!((a.crealm, &a.cname, a.cksum), (b.crealm, &b.cname, b.cksum));
-            assert_eq!((a.cusec, a.ctime, a.seq_number), (b.cusec, b.ctime, b.seq_number));
+            assert_eq!(
+                (a.cusec, a.ctime, a.seq_number),
+                (b.cusec, b.ctime, b.seq_number)
+            );
             assert_eq!(
                 a.subkey.map(|k| (k.keytype, k.keyvalue)),
                 b.subkey.map(|k| (k.keytype, k.keyvalue))

@@ -8,7 +8,11 @@ use krb_core::der::{Reader, Writer, format_kerberos_time};
 use krb_core::{Oid, Tag};
 
 fn check_offset(input_len: usize, e: &krb_core::DerError) {
-    assert!(e.offset <= input_len, "error offset {} past the input ({input_len}): {e}", e.offset);
+    assert!(
+        e.offset <= input_len,
+        "error offset {} past the input ({input_len}): {e}",
+        e.offset
+    );
     let _ = e.to_string();
 }
 
@@ -25,7 +29,12 @@ fn typed(len: usize, at: &Reader<'_>, tag: Tag, whole: &[u8]) {
             Ok(v) => assert_eq!(written(|w| w.integer(v)), whole, "INTEGER {v}"),
             Err(e) => check_offset(len, &e),
         }
-        for read in [Reader::i32_any, Reader::u32_any, Reader::seq_any, Reader::kvno_any] {
+        for read in [
+            Reader::i32_any,
+            Reader::u32_any,
+            Reader::seq_any,
+            Reader::kvno_any,
+        ] {
             if let Err(e) = read(&mut at.clone()) {
                 check_offset(len, &e);
             }
@@ -65,7 +74,9 @@ fn typed(len: usize, at: &Reader<'_>, tag: Tag, whole: &[u8]) {
             Err(e) => check_offset(len, &e),
         }
     } else if tag == Tag::GENERAL_STRING {
-        let s = r.general_string("fuzz").expect("a read element reads as a string");
+        let s = r
+            .general_string("fuzz")
+            .expect("a read element reads as a string");
         assert_eq!(written(|w| w.general_string(s)), whole);
     } else if tag == Tag::OCTET_STRING {
         if let Ok(mut inner) = r.octet_string_reader("fuzz") {

@@ -28,8 +28,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let again = init.encode();
         let back = NegTokenInit::decode(&again).expect("our own NegTokenInit decodes");
         assert_eq!(back.mech_types, init.mech_types);
-        assert_eq!((back.req_flags, back.mech_token), (init.req_flags, init.mech_token));
-        assert_eq!((back.neg_hints, back.mech_list_mic), (init.neg_hints, init.mech_list_mic));
+        assert_eq!(
+            (back.req_flags, back.mech_token),
+            (init.req_flags, init.mech_token)
+        );
+        assert_eq!(
+            (back.neg_hints, back.mech_list_mic),
+            (init.neg_hints, init.mech_list_mic)
+        );
         let _ = init.krb5_mech();
     }
     if let Ok(resp) = NegTokenResp::decode(data) {

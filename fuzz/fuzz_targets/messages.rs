@@ -11,10 +11,16 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(m) = EncApRepPart::decode(data) {
         let bytes = m.encode().expect("encodes");
         let back = EncApRepPart::decode(&bytes).expect("decodes");
-        assert_eq!((m.ctime, m.cusec, m.seq_number), (back.ctime, back.cusec, back.seq_number));
+        assert_eq!(
+            (m.ctime, m.cusec, m.seq_number),
+            (back.ctime, back.cusec, back.seq_number)
+        );
     }
     if let Ok(m) = KrbError::decode(data) {
-        assert_eq!(KrbError::decode(&m.encode().expect("encodes")).as_ref(), Ok(&m));
+        assert_eq!(
+            KrbError::decode(&m.encode().expect("encodes")).as_ref(),
+            Ok(&m)
+        );
     }
     if let Ok(m) = KrbCred::decode(data) {
         let bytes = m.encode().expect("encodes");
@@ -26,7 +32,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let bytes = m.encode().expect("encodes");
         let back = EncKrbCredPart::decode(&bytes).expect("decodes");
         assert_eq!(m.ticket_info.len(), back.ticket_info.len());
-        assert_eq!((m.nonce, m.timestamp, m.usec), (back.nonce, back.timestamp, back.usec));
+        assert_eq!(
+            (m.nonce, m.timestamp, m.usec),
+            (back.nonce, back.timestamp, back.usec)
+        );
         let _ = format!("{m:?}");
     }
 });

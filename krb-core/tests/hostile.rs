@@ -316,3 +316,54 @@ fn every_case_is_refused_with_its_indexed_error() {
     );
     assert!(checked >= 60, "{checked} token cases");
 }
+
+// ---- regressions: every input a fuzz target stopped on ----
+
+/// `testdata/hostile/regressions/`: the inputs on which the `differential` fuzz target found an
+/// unclassified disagreement with rasn-kerberos. Each is a DER violation that rasn accepts and
+/// we refuse (so the target's classes were incomplete, not our decoder): we must keep refusing
+/// it with the error that names the rule, and rasn must still accept it (else the class in
+/// fuzz/DIFFERENTIAL.md is stale).
+#[test]
+fn differential_findings_stay_refused() {
+    use krb_core::DerErrorKind;
+    use krb_core::messages::{ApReq, Authenticator};
+    let read = |name: &str| std::fs::read(dir().join("regressions").join(name)).unwrap();
+
+    // An AP-REQ whose Ticket tkt-vno [0] is marked primitive (80 03 ...), behind a GSS-API header.
+    let token = read("differential-explicit-tag-primitive.bin");
+    let ap_req = &token[17..];
+    let e = ApReq::decode(ap_req).unwrap_err();
+    assert!(
+        matches!(e.kind, DerErrorKind::UnexpectedTag { found, .. } if !found.constructed),
+        "{e}"
+    );
+    assert!(rasn::der::decode::<rasn_kerberos::ApReq>(ap_req).is_ok());
+    assert!(acceptor().accept(&token, at(NOW), None).is_err());
+
+    // Authenticators: an OPTIONAL [7] seq-number marked primitive (87 06 ...), a [3] cksum
+    // marked primitive before the required [4], and a constructed INTEGER cusec (22 03 ...).
+    for (name, what) in [
+        ("differential-optional-explicit-tag-primitive.bin", "trailing"),
+        ("differential-optional-tag-primitive-before-required.bin", "primitive"),
+        ("differential-constructed-integer.bin", "constructed"),
+    ] {
+        let bytes = read(name);
+        let e = Authenticator::decode(&bytes).unwrap_err();
+        let ok = match &e.kind {
+            DerErrorKind::TrailingData { .. } => what == "trailing",
+            DerErrorKind::UnexpectedTag {
+                expected, found, ..
+            } => match what {
+                "primitive" => !found.constructed && expected.constructed,
+                _ => found.constructed && !expected.constructed,
+            },
+            _ => false,
+        };
+        assert!(ok, "{name}: {e}");
+        assert!(
+            rasn::der::decode::<rasn_kerberos::Authenticator>(&bytes).is_ok(),
+            "{name}"
+        );
+    }
+}
