@@ -344,8 +344,14 @@ fn differential_findings_stay_refused() {
     // Authenticators: an OPTIONAL [7] seq-number marked primitive (87 06 ...), a [3] cksum
     // marked primitive before the required [4], and a constructed INTEGER cusec (22 03 ...).
     for (name, what) in [
-        ("differential-optional-explicit-tag-primitive.bin", "trailing"),
-        ("differential-optional-tag-primitive-before-required.bin", "primitive"),
+        (
+            "differential-optional-explicit-tag-primitive.bin",
+            "trailing",
+        ),
+        (
+            "differential-optional-tag-primitive-before-required.bin",
+            "primitive",
+        ),
         ("differential-constructed-integer.bin", "constructed"),
     ] {
         let bytes = read(name);
