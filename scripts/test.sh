@@ -25,5 +25,13 @@ cargo test --workspace --all-features --locked
 step "no C Kerberos or crypto bindings"
 scripts/check-no-c.sh
 
+smoke="${FUZZ_SMOKE_SECONDS:-3}"
+step "fuzz smoke: every target for ${smoke}s (fuzz/run.sh)"
+if cargo +nightly --version >/dev/null 2>&1; then
+    fuzz/run.sh "$smoke"
+else
+    echo "SKIP fuzzing: no nightly toolchain (rustup toolchain install nightly); the fuzz smoke did not run"
+fi
+
 echo
 echo "all tests passed"
