@@ -110,24 +110,7 @@ pub fn run(args: KeytabArgs) -> ExitCode {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970 (keytab timestamps are unsigned 32-bit).
 pub(crate) fn rfc3339(secs: u32) -> String {
-    let secs = i64::from(secs);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days since 1970 to a civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    krb_core::acceptor::rfc3339(i64::from(secs))
 }
 
 fn hex(bytes: &[u8]) -> Zeroizing<String> {
