@@ -34,7 +34,7 @@ scripts/mit-kdc.sh start "$work/kdc" >/dev/null
 source "$work/kdc/env"
 kadmin.local -q 'addprinc -pw alice-password alice' >/dev/null 2>&1
 kadmin.local -q 'addprinc -pw bob-password bob' >/dev/null 2>&1
-kadmin.local -q 'addprinc -randkey HTTP/api.example.test' >/dev/null 2>&1
+kadmin.local -q 'addprinc -randkey -e aes256-cts-hmac-sha1-96:normal,aes128-cts-hmac-sha1-96:normal,aes256-cts-hmac-sha384-192:normal,aes128-cts-hmac-sha256-128:normal HTTP/api.example.test' >/dev/null 2>&1
 kadmin.local -q "ktadd -norandkey -k $work/http.keytab HTTP/api.example.test" >/dev/null 2>&1
 echo "KDC on 127.0.0.1:$KDC_PORT; principals alice, bob, HTTP/api.example.test; keytab $work/http.keytab"
 "$bin/krb-proxy" keytab list "$work/http.keytab"
