@@ -189,8 +189,8 @@ impl fmt::Display for TokenError {
             }
             TokenError::NotApReq { token_id } => write!(
                 f,
-                "the Kerberos token is a {token_id:?} where an AP-REQ was expected (the client \
-                 sent a response token to the acceptor)"
+                "the Kerberos token's ID is {token_id:?} where an AP-REQ was expected (the \
+                 client sent a response token to the acceptor)"
             ),
             TokenError::NoMechToken => f.write_str(
                 "the SPNEGO NegTokenResp holds no responseToken: the client sent no Kerberos token",
