@@ -556,7 +556,16 @@ fn a_session_key_of_the_wrong_length_is_refused() {
     let mut m = mint();
     m.ticket.session_keyvalue = Some(vec![7; 5]);
     let e = refuse(&acceptor(&m), &m.mint().unwrap().token);
-    assert!(matches!(e.kind(), AcceptErrorKind::Crypto(_)), "{e:?}");
+    assert!(
+        matches!(e.kind(), AcceptErrorKind::KeyMalformed { .. }),
+        "{e:?}"
+    );
+    check(
+        &e,
+        ErrorCode::Modified,
+        "KRB_AP_ERR_MODIFIED",
+        &["session key"],
+    );
     assert!(e.to_string().contains('5'), "{e}");
 }
 

@@ -39,6 +39,7 @@ fn failure_kind(kind: &AcceptErrorKind) -> FailureKind {
         | K::BadMessageType
         | K::TicketMalformed(_)
         | K::AuthenticatorMalformed(_)
+        | K::KeyMalformed { .. }
         | K::MissingGssChecksum { .. }
         | K::GssChecksumMalformed(_) => FailureKind::Malformed,
         K::Skew { .. } => FailureKind::Skew,

@@ -962,7 +962,7 @@ pub fn cases(now: i64) -> Vec<Case> {
         "session-key-short",
         "an aes256 session key of 5 bytes",
         t(with(&|s| s.session_keyvalue = vec![7; 5])),
-        exp("Crypto", "internal", GENERIC, "key"),
+        exp("KeyMalformed", "malformed", MODIFIED, "session key"),
     );
     add(
         "authenticator-etype-mismatch",

@@ -82,7 +82,7 @@ impl std::error::Error for AcceptError {
                 Some(e)
             }
             AcceptErrorKind::ReplayCache(e) => Some(e),
-            AcceptErrorKind::Crypto(e) => Some(e),
+            AcceptErrorKind::Crypto(e) | AcceptErrorKind::KeyMalformed { error: e, .. } => Some(e),
             _ => None,
         }
     }
@@ -172,6 +172,14 @@ pub enum AcceptErrorKind {
     },
     /// The authenticator decrypted, but its content is not a valid Authenticator.
     AuthenticatorMalformed(DerError),
+    /// A session key or subkey inside a decrypted message is not a valid key of its enctype
+    /// (e.g. of the wrong length).
+    KeyMalformed {
+        /// Which key.
+        what: &'static str,
+        /// Why it is not a key.
+        error: CryptoError,
+    },
     /// The authenticator's client is not the ticket's client.
     ClientMismatch {
         /// The client named in the ticket.
@@ -253,9 +261,10 @@ impl AcceptErrorKind {
             K::NoKeyForEtype { .. } => ErrorCode::Nokey,
             K::KvnoMismatch { .. } => ErrorCode::Badkeyver,
             K::TicketIntegrity { .. } | K::AuthenticatorIntegrity { .. } => ErrorCode::BadIntegrity,
-            K::TicketMalformed(_) | K::AuthenticatorMalformed(_) | K::MechListMic => {
-                ErrorCode::Modified
-            }
+            K::TicketMalformed(_)
+            | K::AuthenticatorMalformed(_)
+            | K::KeyMalformed { .. }
+            | K::MechListMic => ErrorCode::Modified,
             K::ClientMismatch { .. } | K::ChannelBindingsMismatch | K::ChannelBindingsMissing => {
                 ErrorCode::Badmatch
             }
@@ -279,7 +288,9 @@ impl AcceptErrorKind {
             K::EtypeNotAllowed { .. } => "enctype",
             K::NoKeyForEtype { .. } | K::KvnoMismatch { .. } => "kvno",
             K::TicketIntegrity { .. } | K::AuthenticatorIntegrity { .. } => "integrity",
-            K::TicketMalformed(_) | K::AuthenticatorMalformed(_) => "malformed",
+            K::TicketMalformed(_) | K::AuthenticatorMalformed(_) | K::KeyMalformed { .. } => {
+                "malformed"
+            }
             K::ClientMismatch { .. } => "client_mismatch",
             K::Skew { .. } => "skew",
             K::Replay => "replay",
@@ -423,6 +434,7 @@ impl fmt::Display for AcceptErrorKind {
             K::AuthenticatorMalformed(e) => {
                 write!(f, "the decrypted authenticator is malformed: {e}")
             }
+            K::KeyMalformed { what, error } => write!(f, "{what} is malformed: {error}"),
             K::ClientMismatch {
                 ticket_client,
                 authenticator_client,

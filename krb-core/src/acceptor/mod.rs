@@ -544,8 +544,12 @@ impl Acceptor {
                     allowed: self.policy.allowed_etypes.clone(),
                 })
             })?;
-        let session_key =
-            Key::new(session_etype, enc_ticket.key.keyvalue).map_err(|e| fail(K::Crypto(e)))?;
+        let session_key = Key::new(session_etype, enc_ticket.key.keyvalue).map_err(|error| {
+            fail(K::KeyMalformed {
+                what: "the ticket's session key",
+                error,
+            })
+        })?;
         if ap.authenticator.etype != session_etype.number() {
             return Err(fail(K::AuthenticatorIntegrity {
                 etype: session_etype,
@@ -712,7 +716,12 @@ impl Acceptor {
                         allowed: self.policy.allowed_etypes.clone(),
                     })
                 })?;
-                Some(Key::new(etype, k.keyvalue).map_err(|e| with_info(K::Crypto(e)))?)
+                Some(Key::new(etype, k.keyvalue).map_err(|error| {
+                    with_info(K::KeyMalformed {
+                        what: "the authenticator's subkey",
+                        error,
+                    })
+                })?)
             }
             None => None,
         };
