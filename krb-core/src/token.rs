@@ -9,6 +9,7 @@
 use core::fmt;
 
 use crate::der::{DerError, Oid, Reader, Tag};
+use crate::error_code::ErrorCode;
 use crate::gss::{TokenId, read_initial_context_token, read_token_id};
 use crate::messages::{ApReq, msg_type};
 use crate::spnego::{InnerToken, NegState, NegTokenInit, NegTokenResp};
@@ -146,10 +147,10 @@ impl TokenError {
     /// malformed Kerberos message ([`DerError::krb_error_code`]) or a non-AP-REQ token
     /// (KRB_AP_ERR_MSG_TYPE). `None` for NTLM and SPNEGO-level errors, which get no
     /// KRB-ERROR (the HTTP layer answers 401 with a plain `Negotiate` challenge).
-    pub fn krb_error_code(&self) -> Option<i32> {
+    pub fn krb_error_code(&self) -> Option<ErrorCode> {
         match self {
             TokenError::Malformed(e) => Some(e.krb_error_code()),
-            TokenError::NotApReq { .. } => Some(crate::messages::error_code::KRB_AP_ERR_MSG_TYPE),
+            TokenError::NotApReq { .. } => Some(ErrorCode::MsgType),
             _ => None,
         }
     }

@@ -1,54 +1,11 @@
 //! KRB-ERROR (RFC 4120 §5.9.1).
 
 use crate::der::{DerError, DerErrorKind, Reader, Writer};
+use crate::error_code::ErrorCode;
 
 use super::PrincipalName;
 use super::msg_type;
 use super::types::{read_microseconds, read_msg_type, read_version};
-
-/// Error codes (RFC 4120 §7.5.9) an acceptor sends or an initiator meets.
-pub mod error_code {
-    /// KDC_ERR_NONE: no error.
-    pub const KDC_ERR_NONE: i32 = 0;
-    /// KDC_ERR_S_PRINCIPAL_UNKNOWN: the server is not in the database.
-    pub const KDC_ERR_S_PRINCIPAL_UNKNOWN: i32 = 7;
-    /// KDC_ERR_ETYPE_NOSUPP: the encryption type is not supported.
-    pub const KDC_ERR_ETYPE_NOSUPP: i32 = 14;
-    /// KRB_AP_ERR_BAD_INTEGRITY: integrity check on decrypted field failed.
-    pub const KRB_AP_ERR_BAD_INTEGRITY: i32 = 31;
-    /// KRB_AP_ERR_TKT_EXPIRED: the ticket has expired.
-    pub const KRB_AP_ERR_TKT_EXPIRED: i32 = 32;
-    /// KRB_AP_ERR_TKT_NYV: the ticket is not yet valid.
-    pub const KRB_AP_ERR_TKT_NYV: i32 = 33;
-    /// KRB_AP_ERR_REPEAT: the request is a replay.
-    pub const KRB_AP_ERR_REPEAT: i32 = 34;
-    /// KRB_AP_ERR_NOT_US: the ticket is not for us.
-    pub const KRB_AP_ERR_NOT_US: i32 = 35;
-    /// KRB_AP_ERR_BADMATCH: the ticket and authenticator do not match.
-    pub const KRB_AP_ERR_BADMATCH: i32 = 36;
-    /// KRB_AP_ERR_SKEW: the clock skew is too great.
-    pub const KRB_AP_ERR_SKEW: i32 = 37;
-    /// KRB_AP_ERR_BADADDR: incorrect net address.
-    pub const KRB_AP_ERR_BADADDR: i32 = 38;
-    /// KRB_AP_ERR_BADVERSION: protocol version mismatch.
-    pub const KRB_AP_ERR_BADVERSION: i32 = 39;
-    /// KRB_AP_ERR_MSG_TYPE: invalid message type.
-    pub const KRB_AP_ERR_MSG_TYPE: i32 = 40;
-    /// KRB_AP_ERR_MODIFIED: the message stream was modified (wrong key, tampering).
-    pub const KRB_AP_ERR_MODIFIED: i32 = 41;
-    /// KRB_AP_ERR_BADKEYVER: the key version is not available.
-    pub const KRB_AP_ERR_BADKEYVER: i32 = 44;
-    /// KRB_AP_ERR_NOKEY: the service key is not available.
-    pub const KRB_AP_ERR_NOKEY: i32 = 45;
-    /// KRB_AP_ERR_MUT_FAIL: mutual authentication failed.
-    pub const KRB_AP_ERR_MUT_FAIL: i32 = 46;
-    /// KRB_AP_ERR_INAPP_CKSUM: inappropriate type of checksum in the message.
-    pub const KRB_AP_ERR_INAPP_CKSUM: i32 = 50;
-    /// KRB_ERR_GENERIC: generic error (see e-text).
-    pub const KRB_ERR_GENERIC: i32 = 60;
-    /// KRB_ERR_FIELD_TOOLONG: a field is too long for this implementation.
-    pub const KRB_ERR_FIELD_TOOLONG: i32 = 61;
-}
 
 /// KRB_ERROR (RFC 4120 §5.9.1). `pvno` and `msg-type` are checked and not kept.
 ///
@@ -190,11 +147,11 @@ impl DerError {
     /// The KRB-ERROR code an acceptor answers a message that failed to decode with:
     /// KRB_AP_ERR_BADVERSION for a version other than 5, KRB_AP_ERR_MSG_TYPE for a
     /// mismatched message type, KRB_ERR_GENERIC otherwise (as MIT does for ASN.1 errors).
-    pub fn krb_error_code(&self) -> i32 {
+    pub fn krb_error_code(&self) -> ErrorCode {
         match self.kind {
-            DerErrorKind::WrongVersion { .. } => error_code::KRB_AP_ERR_BADVERSION,
-            DerErrorKind::WrongMessageType { .. } => error_code::KRB_AP_ERR_MSG_TYPE,
-            _ => error_code::KRB_ERR_GENERIC,
+            DerErrorKind::WrongVersion { .. } => ErrorCode::Badversion,
+            DerErrorKind::WrongMessageType { .. } => ErrorCode::MsgType,
+            _ => ErrorCode::Generic,
         }
     }
 }

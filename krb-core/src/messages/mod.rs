@@ -27,7 +27,7 @@ pub use ap_req::{ApReq, Authenticator, Ticket};
 pub use enc_ticket_part::{EncTicketPart, TransitedEncoding};
 pub use flags::{ApOptions, ContextFlags, GssFlags, TicketFlags};
 pub use krb_cred::{EncKrbCredPart, KrbCred, KrbCredInfo};
-pub use krb_error::{KrbError, error_code};
+pub use krb_error::KrbError;
 pub use types::{
     AuthorizationData, Checksum, EncryptedData, EncryptionKey, HostAddress, NameType,
     PrincipalName, ad_type,
